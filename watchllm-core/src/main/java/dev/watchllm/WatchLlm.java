@@ -1,0 +1,147 @@
+package dev.watchllm;
+
+import dev.watchllm.auth.ApiKeyRecord;
+import dev.watchllm.auth.Authenticator;
+import dev.watchllm.auth.KeyStore;
+import dev.watchllm.auth.LocalKeyStore;
+import dev.watchllm.config.ConfigLoader;
+import dev.watchllm.config.WatchLlmConfig;
+import dev.watchllm.http.Exchange;
+import dev.watchllm.internal.Pipeline;
+import dev.watchllm.upstream.JettyUpstream;
+import dev.watchllm.upstream.Upstream;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The WatchLLM engine: an OpenAI-compatible gateway an adapter (Servlet filter, JAX-RS feature)
+ * feeds with {@link Exchange}s. Built once from an immutable {@link WatchLlmConfig}; the host owns
+ * its lifetime and calls {@link #close()} at shutdown. Thread-safe.
+ *
+ * <pre>{@code
+ * WatchLlm engine = WatchLlm.fromConfig(Path.of("watchllm.yaml"));
+ * // or
+ * WatchLlm engine = WatchLlm.builder().config(config).build();
+ * }</pre>
+ */
+public final class WatchLlm implements AutoCloseable {
+    private final WatchLlmConfig config;
+    private final KeyStore keys;
+    private final Upstream upstream;
+    private final boolean ownsUpstream;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Pipeline pipeline;
+
+    private WatchLlm(Builder b) {
+        this.config = b.config;
+        this.keys = b.keyStore != null ? b.keyStore : new LocalKeyStore(config.store().dir());
+        this.ownsUpstream = b.upstream == null;
+        this.upstream = b.upstream != null ? b.upstream : new JettyUpstream();
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "watchllm-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An engine from a YAML config file ({@code ${ENV}} expanded). */
+    public static WatchLlm fromConfig(Path file) {
+        return builder().config(ConfigLoader.load(file)).build();
+    }
+
+    public static WatchLlm fromConfig(InputStream yaml) {
+        return builder().config(ConfigLoader.load(yaml)).build();
+    }
+
+    public WatchLlmConfig config() {
+        return config;
+    }
+
+    /** The key store: config keys plus keys minted at run time. */
+    public KeyStore keys() {
+        return keys;
+    }
+
+    /** True when {@code path} (below the host's context path) belongs to the gateway's prefix. */
+    public boolean owns(String path) {
+        return pipeline.owns(path);
+    }
+
+    /**
+     * Serves one exchange whose path this engine {@link #owns}. Returns at once; the exchange is
+     * always ended (answered, or aborted when the client went away), possibly on another thread.
+     */
+    public void handle(Exchange exchange) {
+        pipeline.handle(exchange);
+    }
+
+    /** Mints a key for {@code projectId}, stores its hash, and returns the key (shown this once). */
+    public String mintKey(String projectId, String env) {
+        if (config.project(projectId) == null) {
+            throw new IllegalArgumentException("no project '" + projectId + "' in the config");
+        }
+        String key = dev.watchllm.auth.ApiKeys.mint(env);
+        String id = projectId + "-" + env + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        keys.add(new ApiKeyRecord(id, projectId, dev.watchllm.auth.ApiKeys.sha256Hex(key), dev.watchllm.auth.ApiKeys.mask(key),
+                java.time.Instant.now(), false));
+        return key;
+    }
+
+    /** Stops retries and timers, closes the upstream client if the engine created it, and the key store. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownsUpstream) upstream.close();
+        try {
+            keys.close();
+        } catch (Exception ignored) {
+            // closing is best effort
+        }
+    }
+
+    /** Builds a {@link WatchLlm}. Only {@link #config} is required. */
+    public static final class Builder {
+        private WatchLlmConfig config;
+        private KeyStore keyStore;
+        private Upstream upstream;
+
+        private Builder() {
+        }
+
+        public Builder config(WatchLlmConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Where minted keys live; default: {@code keys.jsonl} under {@code store.dir}. */
+        public Builder keyStore(KeyStore keyStore) {
+            this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+            return this;
+        }
+
+        /** The client for providers; default: Jetty's {@code HttpClient}, closed with the engine. A given one is not closed. */
+        public Builder upstream(Upstream upstream) {
+            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        public WatchLlm build() {
+            if (config == null) throw new IllegalStateException("config is required");
+            return new WatchLlm(this);
+        }
+    }
+}

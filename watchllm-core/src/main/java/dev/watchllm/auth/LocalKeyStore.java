@@ -1,0 +1,88 @@
+package dev.watchllm.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keys minted at run time and revocations, appended as JSON lines to {@code keys.jsonl} under the
+ * store directory and replayed at start-up. Only hashes and masked hints are written.
+ */
+public final class LocalKeyStore extends InMemoryKeyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKeyStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
+
+    public LocalKeyStore(Path dir) {
+        this.file = dir.resolve("keys.jsonl");
+        load();
+    }
+
+    private void load() {
+        if (!Files.exists(file)) return;
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            int n = 0;
+            for (String line : lines) {
+                n++;
+                if (line.isBlank()) continue;
+                try {
+                    JsonNode j = JSON.readTree(line);
+                    if (j.has("revoke")) {
+                        String id = j.get("revoke").asText();
+                        ApiKeyRecord r = byId(id);
+                        if (r != null) put(r.revoke());
+                    } else {
+                        put(new ApiKeyRecord(j.get("id").asText(), j.get("project").asText(), j.get("sha256").asText(),
+                                j.path("hint").asText(null), Instant.parse(j.get("createdAt").asText()), false));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Skipping unreadable line {} of {}", n, file);
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Cannot read key store {}: {}", file, e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void add(ApiKeyRecord r) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("id", r.id()).put("project", r.projectId()).put("sha256", r.sha256()).put("hint", r.hint())
+                .put("createdAt", r.createdAt().toString());
+        append(j);
+        super.add(r);
+    }
+
+    @Override
+    public synchronized boolean revoke(String keyId) {
+        if (byId(keyId) == null) return false;
+        ObjectNode j = JSON.createObjectNode();
+        j.put("revoke", keyId).put("at", Instant.now().toString());
+        append(j);
+        return super.revoke(keyId);
+    }
+
+    private void append(ObjectNode j) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                w.write(JSON.writeValueAsString(j));
+                w.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write key store " + file, e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.watchllm.internal;
+
+import dev.watchllm.upstream.Upstream;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
+
+/** What every call shares: the upstream client, the scheduler for retries, the problem log. */
+final class EngineContext {
+    final Upstream upstream;
+    final ScheduledExecutorService scheduler;
+    final OncePerMinuteLog problems = new OncePerMinuteLog(LoggerFactory.getLogger("dev.watchllm.upstream"));
+    /** Steps run after every forwarded call (cache store, metering, limit settlement); none may throw. */
+    final List<Consumer<CallResult>> settlers;
+
+    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, List<Consumer<CallResult>> settlers) {
+        this.upstream = upstream;
+        this.scheduler = scheduler;
+        this.settlers = List.copyOf(settlers);
+    }
+
+    void settle(CallResult r) {
+        for (Consumer<CallResult> s : settlers) {
+            try {
+                s.accept(r);
+            } catch (RuntimeException e) {
+                problems.warn("settle:" + s.getClass().getName(), "A settle step failed (the request was answered): {}", e.toString());
+            }
+        }
+    }
+}

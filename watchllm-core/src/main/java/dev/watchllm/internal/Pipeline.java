@@ -1,0 +1,109 @@
+package dev.watchllm.internal;
+
+import dev.watchllm.auth.Authenticator;
+import dev.watchllm.config.UpstreamConfig;
+import dev.watchllm.config.WatchLlmConfig;
+import dev.watchllm.http.Exchange;
+import dev.watchllm.http.RequestIds;
+import dev.watchllm.http.WatchLlmHeaders;
+import dev.watchllm.openai.Endpoint;
+import dev.watchllm.openai.OpenAiError;
+import dev.watchllm.openai.RequestParser;
+import dev.watchllm.upstream.Upstream;
+import dev.watchllm.upstream.UpstreamRouter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The request pipeline, built once from the config: route, authenticate, read and check the
+ * body, then forward. Each step either passes the request on or answers it.
+ */
+public final class Pipeline {
+    private final String prefix;
+    private final long maxBody;
+    private final Cors cors;
+    private final Authenticator auth;
+    private final UpstreamRouter router;
+    private final EngineContext ctx;
+
+    public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler) {
+        this.prefix = config.prefix();
+        this.maxBody = config.maxBodyBytes();
+        this.cors = new Cors(config.corsAllowedOrigins());
+        this.auth = auth;
+        this.router = new UpstreamRouter(config.upstreams());
+        this.ctx = new EngineContext(upstream, scheduler, List.of());
+    }
+
+    /** True when {@code path} is under the prefix this engine owns. */
+    public boolean owns(String path) {
+        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    }
+
+    public void handle(Exchange ex) {
+        long start = System.nanoTime();
+        ex.header(WatchLlmHeaders.REQUEST_ID, RequestIds.acceptOrCreate(ex.header(WatchLlmHeaders.REQUEST_ID)));
+        String method = ex.method();
+        if ("OPTIONS".equals(method)) {
+            cors.preflight(ex);
+            return;
+        }
+        cors.apply(ex);
+        String path = ex.path();
+        Endpoint ep = Endpoint.of(path.substring(prefix.length()));
+        if (ep == null) {
+            Responses.error(ex, OpenAiError.notFound(method, path));
+            return;
+        }
+        if (!ep.method().equals(method)) {
+            ex.header("Allow", ep.method());
+            Responses.error(ex, OpenAiError.methodNotAllowed(method, path, ep.method()));
+            return;
+        }
+        Authenticator.Result who = auth.authenticate(ex.header("Authorization"));
+        if (who.error() != null) {
+            Responses.error(ex, who.error());
+            return;
+        }
+        if (ep == Endpoint.MODELS) {
+            new ModelsCall(ctx, ex, router.all(), start).start();
+            return;
+        }
+        byte[] raw = readBody(ex);
+        if (raw == null) return;
+        RequestParser.Result parsed = RequestParser.parse(ep, raw);
+        if (parsed.error() != null) {
+            Responses.error(ex, parsed.error());
+            return;
+        }
+        List<UpstreamConfig> chain = router.route(parsed.request().model());
+        if (chain.isEmpty()) {
+            Responses.error(ex, new OpenAiError(404, "invalid_request_error", "model_not_found",
+                    "The model '" + parsed.request().model() + "' is not served by any configured upstream.", "model"));
+            return;
+        }
+        new ProxyCall(ctx, ex, who.caller(), parsed.request(), chain, start).start();
+    }
+
+    /** The body, or null after answering 413/400. Bounded: never reads more than the limit plus one byte. */
+    private byte[] readBody(Exchange ex) {
+        long declared = ex.contentLength();
+        if (declared > maxBody) {
+            Responses.error(ex, OpenAiError.tooLarge(maxBody));
+            return null;
+        }
+        try (InputStream in = ex.body()) {
+            byte[] b = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
+            if (b.length > maxBody) {
+                Responses.error(ex, OpenAiError.tooLarge(maxBody));
+                return null;
+            }
+            return b;
+        } catch (IOException e) {
+            Responses.error(ex, OpenAiError.invalidRequest("The request body could not be read: " + e.getMessage(), null));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.watchllm.servlet;
+
+import dev.watchllm.http.Exchange;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link Exchange} over an asynchronous Servlet request. Writes are non-blocking
+ * ({@link WriteListener}): bytes are queued and written whenever the container says the
+ * connection is ready, so neither a slow client nor a long stream holds a container thread.
+ * The {@code written} callbacks run outside the lock, after their bytes were handed over.
+ */
+final class ServletExchange implements Exchange, WriteListener, AsyncListener {
+    private static final Object END = new Object();
+
+    private final AsyncContext async;
+    private final HttpServletRequest req;
+    private final HttpServletResponse resp;
+    private final String path;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private ServletOutputStream out;
+    private boolean listening;
+    private boolean flushPending;
+    private volatile Runnable onGone;
+
+    private record Chunk(byte[] bytes, boolean flush, Runnable written) {
+    }
+
+    ServletExchange(AsyncContext async, HttpServletRequest req, HttpServletResponse resp, String path) {
+        this.async = async;
+        this.req = req;
+        this.resp = resp;
+        this.path = path;
+        async.addListener(this);
+    }
+
+    @Override public String method() { return req.getMethod(); }
+    @Override public String path() { return path; }
+    @Override public String query() { return req.getQueryString(); }
+    @Override public String header(String name) { return req.getHeader(name); }
+    @Override public long contentLength() { return req.getContentLengthLong(); }
+    @Override public InputStream body() throws IOException { return req.getInputStream(); }
+
+    @Override
+    public void status(int code) {
+        resp.setStatus(code);
+    }
+
+    @Override
+    public void header(String name, String value) {
+        resp.setHeader(name, value);
+    }
+
+    @Override
+    public void write(byte[] bytes, boolean flush, Runnable written) {
+        enqueue(new Chunk(bytes, flush, written));
+    }
+
+    @Override
+    public void end() {
+        enqueue(END);
+    }
+
+    @Override
+    public void abort() {
+        complete();
+    }
+
+    @Override
+    public void onClientGone(Runnable callback) {
+        this.onGone = callback;
+        if (gone.get()) callback.run();
+    }
+
+    private void enqueue(Object item) {
+        if (completed.get()) {
+            if (item instanceof Chunk c && c.written != null) c.written.run();
+            return;
+        }
+        List<Runnable> done;
+        synchronized (this) {
+            queue.add(item);
+            if (!listening) {
+                listening = true;
+                try {
+                    out = resp.getOutputStream();
+                    out.setWriteListener(this); // the container calls onWritePossible when ready
+                } catch (IOException | IllegalStateException e) {
+                    clientGone();
+                }
+                return;
+            }
+            done = drainLocked();
+        }
+        runAll(done);
+    }
+
+    @Override
+    public void onWritePossible() {
+        List<Runnable> done;
+        synchronized (this) {
+            done = drainLocked();
+        }
+        runAll(done);
+    }
+
+    /** Writes while the container is ready; returns the callbacks of what was handed over. */
+    private List<Runnable> drainLocked() {
+        List<Runnable> done = null;
+        try {
+            while (out.isReady()) {
+                if (flushPending) {
+                    flushPending = false;
+                    out.flush();
+                    continue;
+                }
+                Object item = queue.poll();
+                if (item == null) break;
+                if (item == END) {
+                    completeLocked();
+                    break;
+                }
+                Chunk c = (Chunk) item;
+                out.write(c.bytes);
+                if (c.flush) flushPending = true;
+                if (c.written != null) {
+                    if (done == null) done = new ArrayList<>(2);
+                    done.add(c.written);
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the connection is gone: the engine stops the upstream
+            queue.clear();
+            gone();
+        }
+        return done;
+    }
+
+    private static void runAll(List<Runnable> done) {
+        if (done == null) return;
+        for (Runnable r : done) r.run();
+    }
+
+    private void completeLocked() {
+        if (completed.compareAndSet(false, true)) {
+            try {
+                async.complete();
+            } catch (IllegalStateException ignored) {
+                // already completed by the container (client gone)
+            }
+        }
+    }
+
+    private void complete() {
+        synchronized (this) {
+            queue.clear();
+            completeLocked();
+        }
+    }
+
+    private void gone() {
+        if (gone.compareAndSet(false, true)) {
+            Runnable r = onGone;
+            if (r != null) r.run();
+        }
+    }
+
+    private void clientGone() {
+        gone();
+        complete();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        clientGone();
+    }
+
+    // AsyncListener
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        completed.set(true);
+        gone();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        clientGone();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        clientGone();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not re-dispatched
+    }
+}
