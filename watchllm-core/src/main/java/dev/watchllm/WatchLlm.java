@@ -12,6 +12,7 @@ import dev.watchllm.upstream.JettyUpstream;
 import dev.watchllm.upstream.Upstream;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ public final class WatchLlm implements AutoCloseable {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler);
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock);
     }
 
     public static Builder builder() {
@@ -118,8 +119,15 @@ public final class WatchLlm implements AutoCloseable {
         private WatchLlmConfig config;
         private KeyStore keyStore;
         private Upstream upstream;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
+        }
+
+        /** The clock for TTLs, rate windows and months; tests pass a controllable one instead of sleeping. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
         }
 
         public Builder config(WatchLlmConfig config) {

@@ -14,7 +14,9 @@ import java.util.List;
  * @param events    the SSE events of a streamed answer as the provider sent them (the usage
  *                  chunk included, even when the client did not ask for it), else null
  * @param complete  true for a 2xx answer that ended normally ({@code [DONE]} for a stream)
+ * @param cacheStatus the {@code X-WatchLLM-Cache} value the client got (MISS, HIT, BYPASS, ...)
+ * @param similarity  for a semantic hit, the similarity; otherwise NaN
  */
-public record CallResult(Caller caller, ParsedRequest request, String upstream, int status, byte[] body, List<byte[]> events,
-                         boolean complete, long latencyNanos) {
+public record CallResult(String requestId, Caller caller, ParsedRequest request, String upstream, int status, byte[] body,
+                         List<byte[]> events, boolean complete, String cacheStatus, double similarity, long latencyNanos) {
 }

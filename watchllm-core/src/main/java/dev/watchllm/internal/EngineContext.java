@@ -1,6 +1,7 @@
 package dev.watchllm.internal;
 
 import dev.watchllm.upstream.Upstream;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -10,13 +11,16 @@ import org.slf4j.LoggerFactory;
 final class EngineContext {
     final Upstream upstream;
     final ScheduledExecutorService scheduler;
+    /** Wall-clock time for everything time-dependent (TTLs, windows, months); injected so tests never sleep. */
+    final Clock clock;
     final OncePerMinuteLog problems = new OncePerMinuteLog(LoggerFactory.getLogger("dev.watchllm.upstream"));
     /** Steps run after every forwarded call (cache store, metering, limit settlement); none may throw. */
     final List<Consumer<CallResult>> settlers;
 
-    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, List<Consumer<CallResult>> settlers) {
+    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers) {
         this.upstream = upstream;
         this.scheduler = scheduler;
+        this.clock = clock;
         this.settlers = List.copyOf(settlers);
     }
 

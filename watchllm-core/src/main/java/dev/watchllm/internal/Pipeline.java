@@ -13,6 +13,7 @@ import dev.watchllm.upstream.Upstream;
 import dev.watchllm.upstream.UpstreamRouter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -28,13 +29,13 @@ public final class Pipeline {
     private final UpstreamRouter router;
     private final EngineContext ctx;
 
-    public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler) {
+    public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock) {
         this.prefix = config.prefix();
         this.maxBody = config.maxBodyBytes();
         this.cors = new Cors(config.corsAllowedOrigins());
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
-        this.ctx = new EngineContext(upstream, scheduler, List.of());
+        this.ctx = new EngineContext(upstream, scheduler, clock, List.of());
     }
 
     /** True when {@code path} is under the prefix this engine owns. */
@@ -44,7 +45,8 @@ public final class Pipeline {
 
     public void handle(Exchange ex) {
         long start = System.nanoTime();
-        ex.header(WatchLlmHeaders.REQUEST_ID, RequestIds.acceptOrCreate(ex.header(WatchLlmHeaders.REQUEST_ID)));
+        String requestId = RequestIds.acceptOrCreate(ex.header(WatchLlmHeaders.REQUEST_ID));
+        ex.header(WatchLlmHeaders.REQUEST_ID, requestId);
         String method = ex.method();
         if ("OPTIONS".equals(method)) {
             cors.preflight(ex);
@@ -84,7 +86,7 @@ public final class Pipeline {
                     "The model '" + parsed.request().model() + "' is not served by any configured upstream.", "model"));
             return;
         }
-        new ProxyCall(ctx, ex, who.caller(), parsed.request(), chain, start).start();
+        new ProxyCall(ctx, ex, requestId, who.caller(), parsed.request(), chain, "BYPASS", start).start();
     }
 
     /** The body, or null after answering 413/400. Bounded: never reads more than the limit plus one byte. */

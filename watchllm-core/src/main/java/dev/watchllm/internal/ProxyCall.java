@@ -40,7 +40,9 @@ final class ProxyCall implements UpstreamListener {
 
     private final EngineContext ctx;
     private final Exchange ex;
+    private final String requestId;
     private final Caller caller;
+    private final String cacheStatus;
     private final ParsedRequest req;
     private final List<UpstreamConfig> chain;
     private final byte[] forwardBody;
@@ -70,8 +72,11 @@ final class ProxyCall implements UpstreamListener {
     private byte[] delivered;
     private final List<byte[]> events = new ArrayList<>(4);
 
-    ProxyCall(EngineContext ctx, Exchange ex, Caller caller, ParsedRequest req, List<UpstreamConfig> chain, long startNanos) {
+    ProxyCall(EngineContext ctx, Exchange ex, String requestId, Caller caller, ParsedRequest req, List<UpstreamConfig> chain,
+              String cacheStatus, long startNanos) {
         this.ctx = ctx;
+        this.requestId = requestId;
+        this.cacheStatus = cacheStatus;
         this.ex = ex;
         this.caller = caller;
         this.req = req;
@@ -346,7 +351,7 @@ final class ProxyCall implements UpstreamListener {
 
     private void commonHeaders(UpstreamConfig u) {
         ex.header(WatchLlmHeaders.PROVIDER, u.name());
-        ex.header(WatchLlmHeaders.CACHE, "BYPASS");
+        ex.header(WatchLlmHeaders.CACHE, cacheStatus);
         ex.header(WatchLlmHeaders.LATENCY_MS, Long.toString((System.nanoTime() - startNanos) / 1_000_000));
     }
 
@@ -368,8 +373,8 @@ final class ProxyCall implements UpstreamListener {
 
     private void settle(String upstream, boolean complete) {
         if (ctx.settlers.isEmpty()) return;
-        CallResult r = new CallResult(caller, req, upstream, status, mode == Mode.RELAY ? null : delivered,
-                mode == Mode.RELAY ? streamed : null, complete, System.nanoTime() - startNanos);
+        CallResult r = new CallResult(requestId, caller, req, upstream, status, mode == Mode.RELAY ? null : delivered,
+                mode == Mode.RELAY ? streamed : null, complete, cacheStatus, Double.NaN, System.nanoTime() - startNanos);
         ctx.settle(r);
     }
 }
