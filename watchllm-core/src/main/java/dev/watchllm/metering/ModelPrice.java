@@ -14,11 +14,17 @@ import java.util.Objects;
  */
 public record ModelPrice(String model, long inputMicrosPerMillion, long cachedInputMicrosPerMillion, long outputMicrosPerMillion) {
     private static final long PICO_PER_MICRO = 1_000_000L;
+    /** $10,000 per million tokens: with {@link TokenUsage#MAX_TOKENS}, no cost can overflow a long. */
+    public static final long MAX_MICROS_PER_MILLION = 10_000_000_000L;
 
     public ModelPrice {
         Objects.requireNonNull(model, "model");
         if (inputMicrosPerMillion < 0 || cachedInputMicrosPerMillion < 0 || outputMicrosPerMillion < 0) {
             throw new IllegalArgumentException("prices of '" + model + "' must not be negative");
+        }
+        if (inputMicrosPerMillion > MAX_MICROS_PER_MILLION || cachedInputMicrosPerMillion > MAX_MICROS_PER_MILLION
+                || outputMicrosPerMillion > MAX_MICROS_PER_MILLION) {
+            throw new IllegalArgumentException("prices of '" + model + "' must be at most 10000 USD per million tokens");
         }
     }
 

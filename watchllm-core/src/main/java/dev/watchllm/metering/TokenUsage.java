@@ -10,6 +10,19 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record TokenUsage(long inputTokens, long cachedInputTokens, long outputTokens, long reasoningTokens, boolean estimated) {
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, false);
+    /** No request has more; a larger count from a provider is clamped so cost arithmetic can never overflow. */
+    public static final long MAX_TOKENS = 100_000_000L;
+
+    public TokenUsage {
+        inputTokens = clamp(inputTokens);
+        cachedInputTokens = clamp(cachedInputTokens);
+        outputTokens = clamp(outputTokens);
+        reasoningTokens = clamp(reasoningTokens);
+    }
+
+    private static long clamp(long n) {
+        return Math.max(0, Math.min(n, MAX_TOKENS));
+    }
 
     public static TokenUsage of(long inputTokens, long cachedInputTokens, long outputTokens, long reasoningTokens) {
         return new TokenUsage(inputTokens, cachedInputTokens, outputTokens, reasoningTokens, false);
@@ -35,7 +48,7 @@ public record TokenUsage(long inputTokens, long cachedInputTokens, long outputTo
         if (cached < 0) cached = usage.path("prompt_cache_hit_tokens").asLong(0);
         long reasoning = usage.path("completion_tokens_details").path("reasoning_tokens").asLong(-1);
         if (reasoning < 0) reasoning = usage.path("output_tokens_details").path("reasoning_tokens").asLong(0);
-        return new TokenUsage(Math.max(0, in), Math.max(0, cached), Math.max(0, out), Math.max(0, reasoning), false);
+        return new TokenUsage(in, cached, out, reasoning, false);
     }
 
     private static long first(JsonNode n, String a, String b) {

@@ -57,6 +57,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong lastSinkLog = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastPriceLog = new AtomicLong(Long.MIN_VALUE);
     private final Object drainLock = new Object();
 
     /** What an answer costs: its tokens, the model that produced it and that model's price (null: unpriced). */
@@ -98,7 +99,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     /** The usage record of one call. */
     UsageRecord record(CallResult r) {
         ParsedRequest req = r.request();
-        Priced p = price(req, r.status(), r.body(), r.events());
+        Priced p = safePrice(req, r.status(), r.body(), r.events());
         if (p.unpriced()) logUnpriced(p.model());
         boolean hit = UsageRecord.isHit(r.cacheStatus());
         TokenUsage u = p.usage();
@@ -131,8 +132,18 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
             ex.header(WatchLlmHeaders.COST_USD, "0");
             return;
         }
-        Priced p = price(req, status, body, null);
-        if (!p.unpriced()) ex.header(WatchLlmHeaders.COST_USD, Usd.format(p.micros()));
+        Priced p = safePrice(req, status, body, null);
+        if (p.price() != null) ex.header(WatchLlmHeaders.COST_USD, Usd.format(p.micros()));
+    }
+
+    /** Pricing runs on the answer's path: whatever a provider sends, it must not break the answer. */
+    private Priced safePrice(ParsedRequest req, int status, byte[] body, List<byte[]> events) {
+        try {
+            return price(req, status, body, events);
+        } catch (RuntimeException e) {
+            if (throttle(lastPriceLog)) LOG.warn("Cannot price an answer of model '{}': {}", req.model(), e.toString());
+            return new Priced(req.model(), TokenUsage.NONE, null, 0);
+        }
     }
 
     /**
@@ -142,8 +153,8 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
      */
     public void hitHeaders(Exchange ex, ParsedRequest req, byte[] body, List<byte[]> events) {
         ex.header(WatchLlmHeaders.COST_USD, "0");
-        Priced p = price(req, 200, body, events);
-        if (!p.unpriced()) ex.header(WatchLlmHeaders.SAVED_USD, Usd.format(p.micros()));
+        Priced p = safePrice(req, 200, body, events);
+        if (p.price() != null) ex.header(WatchLlmHeaders.SAVED_USD, Usd.format(p.micros()));
     }
 
     /**

@@ -127,6 +127,16 @@ class PricingTest {
     }
 
     @Test
+    void absurdCountsAndPricesCannotOverflow() {
+        TokenUsage huge = TokenUsage.fromJson(json("{\"prompt_tokens\":9000000000000000000,\"completion_tokens\":9000000000000000000}"));
+        assertEquals(TokenUsage.MAX_TOKENS, huge.inputTokens());
+        // o1-pro at the clamp: 1e8 * $150 + 1e8 * $600 per 1M = $75,000
+        assertEquals(75_000_000_000L, P.resolve("o1-pro").costMicros(huge));
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelPrice.ofUsdPerMillion("m", new BigDecimal("10000.000001"), null, BigDecimal.ONE));
+    }
+
+    @Test
     void overridesAddAndReplaceEntries() {
         Pricing p = P.with(List.of(
                 ModelPrice.ofUsdPerMillion("llama3.2", BigDecimal.ZERO, null, BigDecimal.ZERO),
