@@ -146,9 +146,7 @@ public final class ConfigLoader {
         JsonNode pricing = root.path("pricing");
         if (!pricing.isMissingNode()) {
             obj(pricing, "pricing");
-            Iterator<Map.Entry<String, JsonNode>> it = pricing.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : pricing.properties()) {
                 b.price(price(e.getKey(), e.getValue()));
             }
         }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,13 +60,9 @@ public class LocalUsageLedger extends InMemoryUsageLedger {
         JsonNode root = UsageJson.MAPPER.readTree(f.toFile());
         String month = root.get("period").asText();
         ConcurrentHashMap<Bucket, UsageTotals> m = months.computeIfAbsent(month, k -> new ConcurrentHashMap<>());
-        Iterator<Map.Entry<String, JsonNode>> projects = root.path("projects").fields();
-        while (projects.hasNext()) {
-            Map.Entry<String, JsonNode> p = projects.next();
+        for (Map.Entry<String, JsonNode> p : root.path("projects").properties()) {
             m.put(new Bucket(p.getKey(), month), UsageJson.totals(p.getValue().path("month")));
-            Iterator<Map.Entry<String, JsonNode>> days = p.getValue().path("days").fields();
-            while (days.hasNext()) {
-                Map.Entry<String, JsonNode> d = days.next();
+            for (Map.Entry<String, JsonNode> d : p.getValue().path("days").properties()) {
                 m.put(new Bucket(p.getKey(), d.getKey()), UsageJson.totals(d.getValue()));
             }
         }

@@ -10,7 +10,6 @@ import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,9 +55,7 @@ public final class Pricing {
     public static Pricing parse(InputStream json) throws IOException {
         JsonNode root = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build().readTree(json);
         Map<String, ModelPrice> m = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.path("models").properties()) {
             String id = e.getKey().toLowerCase(Locale.ROOT);
             JsonNode n = e.getValue();
             ModelPrice p = ModelPrice.ofUsdPerMillion(id, decimal(n, "input", id), n.has("cachedInput") ? decimal(n, "cachedInput", id) : null,
