@@ -8,11 +8,19 @@ import dev.watchllm.config.ConfigLoader;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.internal.Pipeline;
+import dev.watchllm.metering.JsonlUsageSink;
+import dev.watchllm.metering.LocalUsageLedger;
+import dev.watchllm.metering.Pricing;
+import dev.watchllm.metering.UsageLedger;
+import dev.watchllm.metering.UsageMeter;
+import dev.watchllm.metering.UsageSink;
 import dev.watchllm.upstream.JettyUpstream;
 import dev.watchllm.upstream.Upstream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +43,7 @@ public final class WatchLlm implements AutoCloseable {
     private final boolean ownsUpstream;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Pipeline pipeline;
+    private final UsageMeter meter;
 
     private WatchLlm(Builder b) {
         this.config = b.config;
@@ -47,7 +56,12 @@ public final class WatchLlm implements AutoCloseable {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock);
+        List<UsageSink> sinks = new ArrayList<>();
+        sinks.add(new JsonlUsageSink(config.store().dir()));
+        sinks.addAll(b.usageSinks);
+        this.meter = new UsageMeter(Pricing.builtIn().with(config.pricing().values()),
+                b.usageLedger != null ? b.usageLedger : new LocalUsageLedger(config.store().dir()), sinks, b.clock);
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter);
     }
 
     public static Builder builder() {
@@ -70,6 +84,16 @@ public final class WatchLlm implements AutoCloseable {
     /** The key store: config keys plus keys minted at run time. */
     public KeyStore keys() {
         return keys;
+    }
+
+    /** Usage totals per project per month and day (what {@code GET /v1/watchllm/usage} answers from). */
+    public UsageLedger usage() {
+        return meter.ledger();
+    }
+
+    /** The model prices in effect: the built-in list plus the config's {@code pricing:}. */
+    public Pricing pricing() {
+        return meter.pricing();
     }
 
     /** True when {@code path} (below the host's context path) belongs to the gateway's prefix. */
@@ -97,7 +121,10 @@ public final class WatchLlm implements AutoCloseable {
         return key;
     }
 
-    /** Stops retries and timers, closes the upstream client if the engine created it, and the key store. */
+    /**
+     * Stops retries and timers, closes the upstream client if the engine created it, the key store,
+     * and the usage meter (queued usage records are written and the totals flushed: nothing is lost).
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -107,6 +134,7 @@ public final class WatchLlm implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (ownsUpstream) upstream.close();
+        meter.close();
         try {
             keys.close();
         } catch (Exception ignored) {
@@ -120,8 +148,25 @@ public final class WatchLlm implements AutoCloseable {
         private KeyStore keyStore;
         private Upstream upstream;
         private Clock clock = Clock.systemUTC();
+        private UsageLedger usageLedger;
+        private final List<UsageSink> usageSinks = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Where usage totals live; default: {@code usage/totals-YYYY-MM.json} under {@code store.dir}. Closed with the engine. */
+        public Builder usageLedger(UsageLedger ledger) {
+            this.usageLedger = Objects.requireNonNull(ledger, "usageLedger");
+            return this;
+        }
+
+        /**
+         * Adds a receiver of every usage record, besides the daily JSON-lines files under
+         * {@code store.dir} (always written: {@code usage export} reads them). Closed with the engine.
+         */
+        public Builder addUsageSink(UsageSink sink) {
+            this.usageSinks.add(Objects.requireNonNull(sink, "usageSink"));
+            return this;
         }
 
         /** The clock for TTLs, rate windows and months; tests pass a controllable one instead of sleeping. */

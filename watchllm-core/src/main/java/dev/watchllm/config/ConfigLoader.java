@@ -3,6 +3,7 @@ package dev.watchllm.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.watchllm.metering.ModelPrice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("the config must be a YAML mapping");
         }
-        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http"));
+        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http", "pricing"));
         JsonNode ups = root.path("upstreams");
         if (!ups.isMissingNode()) {
             list(ups, "upstreams");
@@ -142,7 +143,39 @@ public final class ConfigLoader {
                 b.corsAllowedOrigins(strings(cors.path("allowedOrigins"), "http.cors.allowedOrigins"));
             }
         }
+        JsonNode pricing = root.path("pricing");
+        if (!pricing.isMissingNode()) {
+            obj(pricing, "pricing");
+            for (Map.Entry<String, JsonNode> e : pricing.properties()) {
+                b.price(price(e.getKey(), e.getValue()));
+            }
+        }
         return b;
+    }
+
+    /** {@code model: { input: 0.15, cachedInput: 0.075, output: 0.60 }} in USD per million tokens. */
+    private ModelPrice price(String model, JsonNode n) {
+        String f = "pricing." + model;
+        obj(n, f);
+        only(n, f, Set.of("input", "cachedInput", "output"));
+        try {
+            return ModelPrice.ofUsdPerMillion(model, usd(n, f, "input", true), usd(n, f, "cachedInput", false), usd(n, f, "output", true));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(f + "." + e.getMessage());
+        }
+    }
+
+    private java.math.BigDecimal usd(JsonNode n, String f, String name, boolean required) {
+        String v = text(n, f, name);
+        if (v == null) {
+            if (required) throw new ConfigException(f + "." + name + ": required (USD per million tokens)");
+            return null;
+        }
+        try {
+            return new java.math.BigDecimal(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(f + "." + name + ": '" + v + "' is not a number (USD per million tokens)");
+        }
     }
 
     private UpstreamConfig upstream(JsonNode n, String f) {

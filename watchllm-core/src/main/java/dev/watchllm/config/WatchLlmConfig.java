@@ -1,5 +1,6 @@
 package dev.watchllm.config;
 
+import dev.watchllm.metering.ModelPrice;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public final class WatchLlmConfig {
     private final String prefix;
     private final long maxBodyBytes;
     private final List<String> corsAllowedOrigins;
+    private final Map<String, ModelPrice> pricing;
 
     private WatchLlmConfig(Builder b) {
         this.upstreams = List.copyOf(b.upstreams);
@@ -34,6 +36,7 @@ public final class WatchLlmConfig {
         this.prefix = b.prefix;
         this.maxBodyBytes = b.maxBodyBytes;
         this.corsAllowedOrigins = List.copyOf(b.corsAllowedOrigins);
+        this.pricing = Map.copyOf(b.pricing);
         validate();
     }
 
@@ -95,6 +98,7 @@ public final class WatchLlmConfig {
         b.prefix = prefix;
         b.maxBodyBytes = maxBodyBytes;
         b.corsAllowedOrigins = new ArrayList<>(corsAllowedOrigins);
+        b.pricing.putAll(pricing);
         return b;
     }
 
@@ -106,6 +110,8 @@ public final class WatchLlmConfig {
     public String prefix() { return prefix; }
     public long maxBodyBytes() { return maxBodyBytes; }
     public List<String> corsAllowedOrigins() { return corsAllowedOrigins; }
+    /** Model prices from the config's {@code pricing:}, by model id; they add to or replace the built-in list. */
+    public Map<String, ModelPrice> pricing() { return pricing; }
 
     public UpstreamConfig upstream(String name) {
         for (UpstreamConfig u : upstreams) {
@@ -130,6 +136,7 @@ public final class WatchLlmConfig {
         private String prefix = DEFAULT_PREFIX;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private List<String> corsAllowedOrigins = new ArrayList<>(List.of("*"));
+        private final Map<String, ModelPrice> pricing = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -183,6 +190,12 @@ public final class WatchLlmConfig {
 
         public Builder corsAllowedOrigins(List<String> origins) {
             this.corsAllowedOrigins = new ArrayList<>(Objects.requireNonNull(origins, "cors.allowedOrigins"));
+            return this;
+        }
+
+        /** Adds or replaces the price of one model (the config's {@code pricing:}). */
+        public Builder price(ModelPrice p) {
+            pricing.put(Objects.requireNonNull(p, "price").model().toLowerCase(java.util.Locale.ROOT), p);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.watchllm.internal;
 
+import dev.watchllm.metering.UsageMeter;
 import dev.watchllm.upstream.Upstream;
 import java.time.Clock;
 import java.util.List;
@@ -16,12 +17,16 @@ final class EngineContext {
     final OncePerMinuteLog problems = new OncePerMinuteLog(LoggerFactory.getLogger("dev.watchllm.upstream"));
     /** Steps run after every forwarded call (cache store, metering, limit settlement); none may throw. */
     final List<Consumer<CallResult>> settlers;
+    /** Prices answers for the cost headers; also one of the settlers. */
+    final UsageMeter meter;
 
-    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers) {
+    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers,
+                  UsageMeter meter) {
         this.upstream = upstream;
         this.scheduler = scheduler;
         this.clock = clock;
         this.settlers = List.copyOf(settlers);
+        this.meter = meter;
     }
 
     void settle(CallResult r) {

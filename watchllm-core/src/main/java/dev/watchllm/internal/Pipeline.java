@@ -6,6 +6,7 @@ import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.http.RequestIds;
 import dev.watchllm.http.WatchLlmHeaders;
+import dev.watchllm.metering.UsageMeter;
 import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.RequestParser;
@@ -14,8 +15,10 @@ import dev.watchllm.upstream.UpstreamRouter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The request pipeline, built once from the config: route, authenticate, read and check the
@@ -28,14 +31,19 @@ public final class Pipeline {
     private final Authenticator auth;
     private final UpstreamRouter router;
     private final EngineContext ctx;
+    private final UsageMeter meter;
 
-    public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock) {
+    public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
+                    UsageMeter meter) {
         this.prefix = config.prefix();
         this.maxBody = config.maxBodyBytes();
         this.cors = new Cors(config.corsAllowedOrigins());
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
-        this.ctx = new EngineContext(upstream, scheduler, clock, List.of());
+        this.meter = meter;
+        List<Consumer<CallResult>> settlers = new ArrayList<>();
+        settlers.add(meter);
+        this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter);
     }
 
     /** True when {@code path} is under the prefix this engine owns. */
@@ -67,6 +75,10 @@ public final class Pipeline {
         Authenticator.Result who = auth.authenticate(ex.header("Authorization"));
         if (who.error() != null) {
             Responses.error(ex, who.error());
+            return;
+        }
+        if (ep == Endpoint.USAGE) {
+            meter.answerUsage(ex, who.caller());
             return;
         }
         if (ep == Endpoint.MODELS) {

@@ -203,7 +203,11 @@ final class ProxyCall implements UpstreamListener {
         for (int i = 0; i < events.size(); i++) {
             byte[] e = events.get(i);
             if (streamed != null) streamed.add(e);
-            if (!sawDone && SseEvents.isDone(e)) sawDone = true;
+            if (!sawDone && SseEvents.isDone(e)) {
+                sawDone = true;
+                e = withCostComment(e);
+                events.set(i, e);
+            }
             if (!req.includeUsage() && SseEvents.isUsageOnly(e)) {
                 events.set(i, null); // asked for by the gateway, not by the client
                 continue;
@@ -343,10 +347,21 @@ final class ProxyCall implements UpstreamListener {
         ex.header("Content-Type", contentType != null ? contentType : "application/json");
         if (retryAfter != null && (status == 429 || status == 503)) ex.header(WatchLlmHeaders.RETRY_AFTER, retryAfter);
         commonHeaders(u);
+        ctx.meter.costHeaders(ex, req, status, b);
         ex.header("Content-Length", Integer.toString(b.length));
         if (b.length > 0) ex.write(b, true, null);
         delivered = b;
         finish();
+    }
+
+    /** {@code [DONE]} preceded by an SSE comment with the stream's cost: its headers went out before the usage chunk existed. */
+    private byte[] withCostComment(byte[] done) {
+        byte[] note = ctx.meter.streamCostComment(req, streamed);
+        if (note == null) return done;
+        byte[] out = new byte[note.length + done.length];
+        System.arraycopy(note, 0, out, 0, note.length);
+        System.arraycopy(done, 0, out, note.length, done.length);
+        return out;
     }
 
     private void commonHeaders(UpstreamConfig u) {

@@ -5,7 +5,9 @@ public enum Endpoint {
     CHAT_COMPLETIONS("/chat/completions", "POST", "chat"),
     COMPLETIONS("/completions", "POST", "text_completion"),
     EMBEDDINGS("/embeddings", "POST", "embeddings"),
-    MODELS("/models", "GET", "models");
+    MODELS("/models", "GET", "models"),
+    /** The calling project's usage and cost ({@code dev.watchllm.metering}). */
+    USAGE("/watchllm/usage", "GET", "usage");
 
     private final String path;
     private final String method;
@@ -30,6 +32,7 @@ public enum Endpoint {
             case "/completions": return COMPLETIONS;
             case "/embeddings": return EMBEDDINGS;
             case "/models": return MODELS;
+            case "/watchllm/usage": return USAGE;
             default: return null;
         }
     }

@@ -30,6 +30,10 @@ final class Gateway implements AutoCloseable {
     final Server server;
     final String key = ApiKeys.mint("test");
     final String otherKey = ApiKeys.mint("dev");
+    /** A fresh store directory per gateway, so usage files and totals never leak between tests or runs. */
+    final java.nio.file.Path storeDir = java.nio.file.Files.createTempDirectory("watchllm-gw");
+    /** Every usage record, as the engine's sinks get it (after the ledger counted it): tests wait on this, never sleep. */
+    final java.util.concurrent.BlockingQueue<dev.watchllm.metering.UsageRecord> usage = new java.util.concurrent.LinkedBlockingQueue<>();
 
     Gateway() throws Exception {
         this(b -> b);
@@ -41,8 +45,9 @@ final class Gateway implements AutoCloseable {
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-provider-secret", List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
-                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
-        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).build();
+                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))))
+                .store(new dev.watchllm.config.StoreConfig("local", storeDir, null));
+        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).addUsageSink(usage::add).build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
@@ -65,6 +70,13 @@ final class Gateway implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /** Waits until the engine metered one more request, and returns its record. */
+    dev.watchllm.metering.UsageRecord nextUsage() throws InterruptedException {
+        dev.watchllm.metering.UsageRecord r = usage.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        if (r == null) throw new AssertionError("no request was metered within 10s");
+        return r;
+    }
+
     OpenAIClient client() {
         return client(key);
     }
@@ -78,6 +90,9 @@ final class Gateway implements AutoCloseable {
         server.stop();
         engine.close();
         provider.close();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(storeDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** The host's own servlet: requests outside /v1 must reach it untouched. */

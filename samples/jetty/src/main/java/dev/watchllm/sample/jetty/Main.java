@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]
  * java -jar watchllm-jetty.jar keys create --project ID [--env dev]
+ * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]
  * </pre>
  *
  * Config: {@code --config}, else {@code $WATCHLLM_CONFIG}, else {@code ./watchllm.yaml}, else the
@@ -41,6 +42,9 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         if (args.length >= 1 && args[0].equals("keys")) {
             return keys(args, out, err);
+        }
+        if (args.length >= 1 && args[0].equals("usage")) {
+            return UsageCommand.run(args, out, err);
         }
         String config = null;
         String host = "0.0.0.0";
@@ -154,6 +158,7 @@ public final class Main {
         l.add("Usage:");
         l.add("  java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]");
         l.add("  java -jar watchllm-jetty.jar keys create --project ID [--env dev]");
+        l.add("  java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]");
         l.forEach(s::println);
     }
 }

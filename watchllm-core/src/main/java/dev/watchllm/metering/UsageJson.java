@@ -1,0 +1,122 @@
+package dev.watchllm.metering;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** The JSON shapes of usage records (one line each in the usage files) and of totals. */
+final class UsageJson {
+    static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    /** The fields of a record, in file and CSV column order. */
+    static final List<String> FIELDS = List.of("time", "requestId", "project", "keyId", "endpoint", "requestedModel", "model",
+            "provider", "stream", "cacheStatus", "similarity", "inputTokens", "cachedInputTokens", "outputTokens", "reasoningTokens",
+            "estimated", "unpriced", "costUsd", "potentialCostUsd", "latencyMs", "status");
+
+    private UsageJson() {
+    }
+
+    static String line(UsageRecord r) {
+        StringWriter w = new StringWriter(512);
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("time", r.time().toString());
+            g.writeStringField("requestId", r.requestId());
+            g.writeStringField("project", r.project());
+            g.writeStringField("keyId", r.keyId());
+            g.writeStringField("endpoint", r.endpoint());
+            g.writeStringField("requestedModel", r.requestedModel());
+            g.writeStringField("model", r.model());
+            g.writeStringField("provider", r.provider());
+            g.writeBooleanField("stream", r.stream());
+            g.writeStringField("cacheStatus", r.cacheStatus());
+            g.writeFieldName("similarity");
+            if (Double.isNaN(r.similarity())) g.writeNull();
+            else g.writeNumber(r.similarity());
+            g.writeNumberField("inputTokens", r.inputTokens());
+            g.writeNumberField("cachedInputTokens", r.cachedInputTokens());
+            g.writeNumberField("outputTokens", r.outputTokens());
+            g.writeNumberField("reasoningTokens", r.reasoningTokens());
+            g.writeBooleanField("estimated", r.estimated());
+            g.writeBooleanField("unpriced", r.unpriced());
+            g.writeFieldName("costUsd");
+            g.writeNumber(Usd.format(r.costMicros()));
+            g.writeFieldName("potentialCostUsd");
+            g.writeNumber(Usd.format(r.potentialCostMicros()));
+            g.writeNumberField("latencyMs", r.latencyMs());
+            g.writeNumberField("status", r.status());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** The values of {@link #FIELDS} as text (null for a null), as a CSV row holds them. */
+    static List<String> values(UsageRecord r) {
+        return Arrays.asList(r.time().toString(), r.requestId(), r.project(), r.keyId(), r.endpoint(), r.requestedModel(), r.model(),
+                r.provider(), Boolean.toString(r.stream()), r.cacheStatus(), Double.isNaN(r.similarity()) ? null : Double.toString(r.similarity()),
+                Long.toString(r.inputTokens()), Long.toString(r.cachedInputTokens()), Long.toString(r.outputTokens()),
+                Long.toString(r.reasoningTokens()), Boolean.toString(r.estimated()), Boolean.toString(r.unpriced()),
+                Usd.format(r.costMicros()), Usd.format(r.potentialCostMicros()), Long.toString(r.latencyMs()), Integer.toString(r.status()));
+    }
+
+    static UsageRecord record(JsonNode n) {
+        JsonNode sim = n.get("similarity");
+        return new UsageRecord(Instant.parse(n.get("time").asText()), text(n, "requestId"), text(n, "project"), text(n, "keyId"),
+                text(n, "endpoint"), text(n, "requestedModel"), text(n, "model"), text(n, "provider"), n.path("stream").asBoolean(),
+                text(n, "cacheStatus"), sim == null || sim.isNull() ? Double.NaN : sim.asDouble(), n.path("inputTokens").asLong(),
+                n.path("cachedInputTokens").asLong(), n.path("outputTokens").asLong(), n.path("reasoningTokens").asLong(),
+                n.path("estimated").asBoolean(), n.path("unpriced").asBoolean(), micros(n, "costUsd"), micros(n, "potentialCostUsd"),
+                n.path("latencyMs").asLong(), n.path("status").asInt());
+    }
+
+    private static String text(JsonNode n, String f) {
+        JsonNode v = n.get(f);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static long micros(JsonNode n, String f) {
+        JsonNode v = n.get(f);
+        if (v == null || v.isNull()) return 0;
+        return Usd.toMicros(v.isNumber() ? v.decimalValue() : new BigDecimal(v.asText()), f);
+    }
+
+    static void writeTotals(JsonGenerator g, UsageTotals t) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("requests", t.requests());
+        g.writeNumberField("cacheHits", t.cacheHits());
+        g.writeNumberField("semanticHits", t.semanticHits());
+        g.writeNumberField("inputTokens", t.inputTokens());
+        g.writeNumberField("cachedInputTokens", t.cachedInputTokens());
+        g.writeNumberField("outputTokens", t.outputTokens());
+        g.writeNumberField("reasoningTokens", t.reasoningTokens());
+        g.writeNumberField("costMicros", t.costMicros());
+        g.writeNumberField("potentialCostMicros", t.potentialCostMicros());
+        g.writeNumberField("unpricedRequests", t.unpricedRequests());
+        g.writeNumberField("estimatedRequests", t.estimatedRequests());
+        g.writeEndObject();
+    }
+
+    static UsageTotals totals(JsonNode n) {
+        return new UsageTotals(n.path("requests").asLong(), n.path("cacheHits").asLong(), n.path("semanticHits").asLong(),
+                n.path("inputTokens").asLong(), n.path("cachedInputTokens").asLong(), n.path("outputTokens").asLong(),
+                n.path("reasoningTokens").asLong(), n.path("costMicros").asLong(), n.path("potentialCostMicros").asLong(),
+                n.path("unpricedRequests").asLong(), n.path("estimatedRequests").asLong());
+    }
+
+    static JsonFactory factory() {
+        return FACTORY;
+    }
+}
