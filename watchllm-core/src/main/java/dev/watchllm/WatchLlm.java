@@ -97,7 +97,10 @@ public final class WatchLlm implements AutoCloseable {
         return key;
     }
 
-    /** Stops retries and timers, closes the upstream client if the engine created it, and the key store. */
+    /**
+     * Stops retries and timers, writes the month's limit counters, closes the upstream client if
+     * the engine created it, and the key store.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -106,6 +109,7 @@ public final class WatchLlm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        pipeline.close(); // after the scheduler stopped: no periodic write races the last one
         if (ownsUpstream) upstream.close();
         try {
             keys.close();
