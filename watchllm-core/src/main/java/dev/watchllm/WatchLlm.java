@@ -85,6 +85,11 @@ public final class WatchLlm implements AutoCloseable {
         pipeline.handle(exchange);
     }
 
+    /** A project's limit counters now (month, requests, spend, reservations, calls in flight); null for an unknown project. */
+    public dev.watchllm.limit.LimitState limitState(String projectId) {
+        return pipeline.limitState(projectId);
+    }
+
     /** Mints a key for {@code projectId}, stores its hash, and returns the key (shown this once). */
     public String mintKey(String projectId, String env) {
         if (config.project(projectId) == null) {

@@ -53,6 +53,10 @@ public final class Pipeline implements AutoCloseable {
         limits.close();
     }
 
+    public dev.watchllm.limit.LimitState limitState(String projectId) {
+        return limits.state(projectId);
+    }
+
     /** True when {@code path} is under the prefix this engine owns. */
     public boolean owns(String path) {
         return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
