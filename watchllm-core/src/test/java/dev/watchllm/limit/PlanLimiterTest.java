@@ -352,6 +352,15 @@ class PlanLimiterTest {
     }
 
     @Test
+    void perMinuteLimitsBeyondWhatTheBucketCanRefillAreConfigErrors() {
+        dev.watchllm.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(dev.watchllm.config.ConfigException.class,
+                () -> plan(10, 10, PlanConfig.MAX_PER_MINUTE + 1, 0));
+        assertTrue(e.getMessage().startsWith("plans.tiny.tokensPerMinute: must be at most"), e.getMessage());
+        PlanLimiter l = limiter(plan(PlanConfig.MAX_PER_MINUTE, 10, PlanConfig.MAX_PER_MINUTE, 0), 0);
+        assertTrue(l.admit(caller("p1", plan(PlanConfig.MAX_PER_MINUTE, 10, PlanConfig.MAX_PER_MINUTE, 0)), chat(), new Headers()).admitted());
+    }
+
+    @Test
     void anUnreadableCounterFileIsMovedAside() throws Exception {
         Files.writeString(dir.resolve("limits.json"), "{not json");
         PlanConfig plan = plan(1000, 3, 0, 0);
