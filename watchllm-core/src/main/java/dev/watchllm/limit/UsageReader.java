@@ -3,6 +3,7 @@ package dev.watchllm.limit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.watchllm.openai.SseEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,41 +15,43 @@ import java.util.List;
  */
 final class UsageReader {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
     private UsageReader() {
     }
 
     /** The usage reported, or null when there is none (an error, a cut-off stream). */
     static TokenUsage read(byte[] body, List<byte[]> events) {
-        if (body != null && body.length > 0) return fromJson(body, 0);
+        if (body != null && body.length > 0) return fromJson(body);
         if (events == null) return null;
         // the usage chunk is the last one before [DONE]; a cut-off stream has none, so look no further back
         for (int i = events.size() - 1; i >= Math.max(0, events.size() - 4); i--) {
             byte[] e = events.get(i);
-            if (indexOf(e, USAGE, 0) < 0) continue;
-            int d = indexOf(e, DATA, 0);
-            if (d < 0) continue;
-            TokenUsage u = fromJson(e, d + DATA.length);
+            if (SseEvents.isDone(e)) continue;
+            String data = SseEvents.data(e);
+            if (data == null) continue;
+            TokenUsage u = fromJson(data.getBytes(StandardCharsets.UTF_8));
             if (u != null) return u;
         }
         return null;
     }
 
-    private static TokenUsage fromJson(byte[] json, int offset) {
-        try (JsonParser p = JSON.createParser(json, offset, json.length - offset)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) return null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                if ("usage".equals(name) && v == JsonToken.START_OBJECT) return usage(p);
-                p.skipChildren();
-            }
-            return null;
+    private static TokenUsage fromJson(byte[] json) {
+        try (JsonParser p = JSON.createParser(json)) {
+            return top(p);
         } catch (IOException | IllegalArgumentException e) {
             return null; // not JSON, or nonsense counts: treated as "no usage reported"
         }
+    }
+
+    private static TokenUsage top(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) return null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("usage".equals(name) && v == JsonToken.START_OBJECT) return usage(p);
+            p.skipChildren();
+        }
+        return null;
     }
 
     private static TokenUsage usage(JsonParser p) throws IOException {
@@ -73,16 +76,5 @@ final class UsageReader {
         if (prompt < 0) prompt = Math.max(0, total - completion);
         if (total < 0) total = prompt + completion;
         return new TokenUsage(prompt, completion, total);
-    }
-
-    private static int indexOf(byte[] a, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= a.length - needle.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (a[i + k] != needle[k]) continue outer;
-            }
-            return i;
-        }
-        return -1;
     }
 }
