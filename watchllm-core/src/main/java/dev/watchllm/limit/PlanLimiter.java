@@ -7,6 +7,7 @@ import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.http.WatchLlmHeaders;
 import dev.watchllm.internal.CallResult;
+import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.ParsedRequest;
 import io.github.bucket4j.ConsumptionProbe;
 import java.io.IOException;
@@ -152,10 +153,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
      */
     public void describe(Caller caller, Exchange ex) {
         ProjectLimits p = projects.get(caller.projectId());
-        if (p == null) return;
-        long available = Math.max(0, p.requests.getAvailableTokens());
-        writeRequestHeaders(ex, p, available, ProjectLimits.resetNanos(p.plan.requestsPerMinute(), available, p.requestNanosPerToken));
-        writeTokenHeaders(ex, p);
+        if (p != null) describeProject(ex, p);
     }
 
     /**
@@ -251,14 +249,14 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         }
     }
 
-    private static Admission rateLimited(Exchange ex, ProjectLimits p, dev.watchllm.openai.OpenAiError error, long waitNanos) {
+    private static Admission rateLimited(Exchange ex, ProjectLimits p, OpenAiError error, long waitNanos) {
         ex.header(WatchLlmHeaders.RETRY_AFTER, Long.toString(RateLimitDurations.retryAfterSeconds(waitNanos)));
         ex.header(WatchLlmHeaders.RETRY_AFTER_MS, Long.toString(RateLimitDurations.retryAfterMillis(waitNanos)));
         describeProject(ex, p);
         return Admission.rejected(error);
     }
 
-    private static Admission quotaSpent(Exchange ex, ProjectLimits p, dev.watchllm.openai.OpenAiError error) {
+    private static Admission quotaSpent(Exchange ex, ProjectLimits p, OpenAiError error) {
         ex.header(WatchLlmHeaders.SHOULD_RETRY, "false");
         describeProject(ex, p);
         return Admission.rejected(error);
