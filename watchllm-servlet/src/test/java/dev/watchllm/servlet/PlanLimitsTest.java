@@ -92,9 +92,14 @@ class PlanLimitsTest {
         return g;
     }
 
-    /** Both fixture projects on {@code plan}, each with {@code budgetUsd} (0: none). */
+    /**
+     * Both fixture projects on {@code plan}, each with {@code budgetUsd} (0: none); the provider's
+     * timeout is long, as tests hold answers back on a loaded machine.
+     */
     static BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> projects(PlanConfig plan, double budgetUsd) {
-        return (g, b) -> b.plan(plan).clearProjects()
+        return (g, b) -> b.plan(plan).clearProjects().clearUpstreams()
+                .upstream(UpstreamConfig.of("fake", g.provider.baseUrl(), "sk-provider-secret", List.of("*"))
+                        .withTimeout(Duration.ofSeconds(30)).withRetries(0, Duration.ofMillis(10)))
                 .project(new ProjectConfig("test-proj", plan.name(), List.of(new KeyEntry("k1", ApiKeys.sha256Hex(g.key))),
                         CacheSettings.DEFAULT, budgetUsd))
                 .project(new ProjectConfig("other-proj", plan.name(), List.of(new KeyEntry("k2", ApiKeys.sha256Hex(g.otherKey))),
@@ -303,9 +308,12 @@ class PlanLimitsTest {
 
     @Test
     void concurrencySlotsAreFreedOnSuccessErrorTimeoutAndDisconnect() throws Exception {
+        // model "slow-*" goes to the same provider through an upstream with a short timeout
         Gateway gw = gateway((g, b) -> projects(plan(1000, 100_000, 0, 1), 0).apply(g, b).clearUpstreams()
+                .upstream(UpstreamConfig.of("slow", g.provider.baseUrl(), "sk-provider-secret", List.of("slow-*"))
+                        .withTimeout(Duration.ofMillis(300)).withRetries(0, Duration.ofMillis(10)))
                 .upstream(UpstreamConfig.of("fake", g.provider.baseUrl(), "sk-provider-secret", List.of("*"))
-                        .withTimeout(Duration.ofMillis(300)).withRetries(0, Duration.ofMillis(10))));
+                        .withTimeout(Duration.ofSeconds(20)).withRetries(0, Duration.ofMillis(10))));
         OpenAIClient client = gw.client();
         Predicate<LimitState> idle = s -> s.inFlight() == 0;
 
@@ -331,7 +339,8 @@ class PlanLimitsTest {
 
         // a provider too slow: 504
         gw.provider.enqueue(FakeProvider.hang());
-        InternalServerException slow = assertThrows(InternalServerException.class, () -> client.chat().completions().create(hello()));
+        InternalServerException slow = assertThrows(InternalServerException.class,
+                () -> client.chat().completions().create(hello().toBuilder().model("slow-model").build()));
         assertEquals(504, slow.statusCode());
         awaitState(gw, "test-proj", idle);
 
