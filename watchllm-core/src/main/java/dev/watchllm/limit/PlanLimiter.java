@@ -101,8 +101,8 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         MonthCounters month = p.month(clock.millis());
 
         // Checks first, cheapest and final ones (quota, budget) before those a retry fixes.
-        if (month.requests() >= plan.requestsPerMonth()) return quotaSpent(ex, p, LimitErrors.monthlyRequests(p, month));
-        if (p.budgetMicros > 0 && month.committedMicros() >= p.budgetMicros) return quotaSpent(ex, p, LimitErrors.budget(p, month));
+        if (month.requests() >= plan.requestsPerMonth()) return quotaSpent(ex, p, month, LimitErrors.monthlyRequests(p, month));
+        if (p.budgetMicros > 0 && month.committedMicros() >= p.budgetMicros) return quotaSpent(ex, p, month, LimitErrors.budget(p, month));
         if (p.tokens != null) {
             long available = p.tokens.getAvailableTokens();
             if (available <= 0) {
@@ -125,7 +125,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         if (!month.tryCountRequest(plan.requestsPerMonth())) {
             p.requests.addTokens(1);
             if (slot) p.releaseSlot();
-            return quotaSpent(ex, p, LimitErrors.monthlyRequests(p, month));
+            return quotaSpent(ex, p, month, LimitErrors.monthlyRequests(p, month));
         }
         long reserved = 0;
         if (p.budgetMicros > 0) {
@@ -134,7 +134,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
                 month.uncountRequest();
                 p.requests.addTokens(1);
                 if (slot) p.releaseSlot();
-                return quotaSpent(ex, p, LimitErrors.budget(p, month));
+                return quotaSpent(ex, p, month, LimitErrors.budget(p, month));
             }
         }
         if (slot || reserved > 0 || p.tokens != null) {
@@ -256,10 +256,10 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         return Admission.rejected(error);
     }
 
-    private static Admission quotaSpent(Exchange ex, ProjectLimits p, OpenAiError error) {
+    /** A spent quota: not worth retrying before the month resets, which {@code retry-after} tells. */
+    private Admission quotaSpent(Exchange ex, ProjectLimits p, MonthCounters month, OpenAiError error) {
         ex.header(WatchLlmHeaders.SHOULD_RETRY, "false");
-        describeProject(ex, p);
-        return Admission.rejected(error);
+        return rateLimited(ex, p, error, (month.endMillis - clock.millis()) * 1_000_000L);
     }
 
     private static void describeProject(Exchange ex, ProjectLimits p) {

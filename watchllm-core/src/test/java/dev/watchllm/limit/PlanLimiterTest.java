@@ -176,7 +176,8 @@ class PlanLimiterTest {
         assertEquals("insufficient_quota", a.error().code());
         assertEquals("insufficient_quota", a.error().type());
         assertEquals("false", h.get("x-should-retry"));
-        assertNull(h.get("retry-after"));
+        assertEquals("1", h.get("retry-after"), "the month resets in a second");
+        assertEquals("1000", h.get("retry-after-ms"));
         assertTrue(a.error().message().contains("Limit 2 requests in 2025-06") && a.error().message().contains("2025-07-01"),
                 a.error().message());
         assertEquals(YearMonth.of(2025, 6), l.state("p1").month());

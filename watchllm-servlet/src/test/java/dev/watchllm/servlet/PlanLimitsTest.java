@@ -206,8 +206,9 @@ class PlanLimitsTest {
         assertEquals("insufficient_quota", e.code().orElseThrow());
         assertEquals("insufficient_quota", e.type().orElseThrow());
         assertEquals("false", header(e, "x-should-retry"));
+        assertEquals("1", header(e, "retry-after"), "the quota resets in a second");
         assertTrue(e.getMessage().contains("2025-07-01"), e.getMessage());
-        assertTrue(sleeper.slept.isEmpty(), "the SDK does not retry a spent quota: " + sleeper.slept);
+        assertTrue(sleeper.slept.isEmpty(), "x-should-retry: false wins over retry-after: " + sleeper.slept);
         assertEquals(2, gw.provider.requestCount());
 
         clock.advance(Duration.ofSeconds(1));
