@@ -109,6 +109,11 @@ public final class WatchLlm implements AutoCloseable {
         pipeline.handle(exchange);
     }
 
+    /** A project's limit counters now (month, requests, spend, reservations, calls in flight); null for an unknown project. */
+    public dev.watchllm.limit.LimitState limitState(String projectId) {
+        return pipeline.limitState(projectId);
+    }
+
     /** Mints a key for {@code projectId}, stores its hash, and returns the key (shown this once). */
     public String mintKey(String projectId, String env) {
         if (config.project(projectId) == null) {
@@ -122,8 +127,9 @@ public final class WatchLlm implements AutoCloseable {
     }
 
     /**
-     * Stops retries and timers, closes the upstream client if the engine created it, the key store,
-     * and the usage meter (queued usage records are written and the totals flushed: nothing is lost).
+     * Stops retries and timers, writes the month's limit counters, closes the upstream client if
+     * the engine created it, the key store, and the usage meter (queued usage records are written
+     * and the totals flushed: nothing is lost).
      */
     @Override
     public void close() {
@@ -133,6 +139,7 @@ public final class WatchLlm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        pipeline.close(); // after the scheduler stopped: no periodic write races the last one
         if (ownsUpstream) upstream.close();
         meter.close();
         try {

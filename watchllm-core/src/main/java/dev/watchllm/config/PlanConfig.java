@@ -8,6 +8,8 @@ import java.util.Objects;
  * ({@code tokensPerMinute}, {@code concurrentRequests}).
  */
 public record PlanConfig(String name, long requestsPerMinute, long requestsPerMonth, long tokensPerMinute, int concurrentRequests) {
+    /** The most a per-minute limit can be: the rate limiter refills at most one unit a nanosecond. */
+    public static final long MAX_PER_MINUTE = 60_000_000_000L;
 
     /** Built-in plans; config entries with the same name override them. */
     public static final Map<String, PlanConfig> BUILT_IN = Map.of(
@@ -20,6 +22,10 @@ public record PlanConfig(String name, long requestsPerMinute, long requestsPerMo
         if (requestsPerMinute <= 0) throw new ConfigException("plans." + name + ".requestsPerMinute: must be greater than zero");
         if (requestsPerMonth <= 0) throw new ConfigException("plans." + name + ".requestsPerMonth: must be greater than zero");
         if (tokensPerMinute < 0) throw new ConfigException("plans." + name + ".tokensPerMinute: must not be negative");
+        if (requestsPerMinute > MAX_PER_MINUTE) throw new ConfigException("plans." + name + ".requestsPerMinute: must be at most " + MAX_PER_MINUTE);
+        if (tokensPerMinute > MAX_PER_MINUTE) {
+            throw new ConfigException("plans." + name + ".tokensPerMinute: must be at most " + MAX_PER_MINUTE + " (leave it out for no limit)");
+        }
         if (concurrentRequests < 0) throw new ConfigException("plans." + name + ".concurrentRequests: must not be negative");
     }
 }

@@ -6,6 +6,9 @@ import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.http.RequestIds;
 import dev.watchllm.http.WatchLlmHeaders;
+import dev.watchllm.limit.Admission;
+import dev.watchllm.limit.BuiltInPricing;
+import dev.watchllm.limit.PlanLimiter;
 import dev.watchllm.metering.UsageMeter;
 import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.OpenAiError;
@@ -24,7 +27,7 @@ import java.util.function.Consumer;
  * The request pipeline, built once from the config: route, authenticate, read and check the
  * body, then forward. Each step either passes the request on or answers it.
  */
-public final class Pipeline {
+public final class Pipeline implements AutoCloseable {
     private final String prefix;
     private final long maxBody;
     private final Cors cors;
@@ -32,6 +35,7 @@ public final class Pipeline {
     private final UpstreamRouter router;
     private final EngineContext ctx;
     private final UsageMeter meter;
+    private final PlanLimiter limits;
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
                     UsageMeter meter) {
@@ -41,9 +45,21 @@ public final class Pipeline {
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
         this.meter = meter;
+        this.limits = new PlanLimiter(config, clock, new BuiltInPricing(), scheduler);
         List<Consumer<CallResult>> settlers = new ArrayList<>();
+        settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(meter);
         this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter);
+    }
+
+    /** Writes what must outlive the engine (the month's limit counters). */
+    @Override
+    public void close() {
+        limits.close();
+    }
+
+    public dev.watchllm.limit.LimitState limitState(String projectId) {
+        return limits.state(projectId);
     }
 
     /** True when {@code path} is under the prefix this engine owns. */
@@ -77,6 +93,7 @@ public final class Pipeline {
             Responses.error(ex, who.error());
             return;
         }
+        limits.describe(who.caller(), ex); // x-ratelimit-* on every answer to a project; admission below updates them
         if (ep == Endpoint.USAGE) {
             meter.answerUsage(ex, who.caller());
             return;
@@ -98,6 +115,13 @@ public final class Pipeline {
                     "The model '" + parsed.request().model() + "' is not served by any configured upstream.", "model"));
             return;
         }
+        // ---- admission: plan rate limits, monthly quota, budget reservation; before any cache lookup or upstream ----
+        Admission admission = limits.admit(who.caller(), parsed.request(), ex);
+        if (!admission.admitted()) {
+            Responses.error(ex, admission.error()); // 429: nothing over the limit reaches the provider
+            return;
+        }
+        // ---- end of admission; every path from here on must end in ctx.settle (ProxyCall does) ----
         new ProxyCall(ctx, ex, requestId, who.caller(), parsed.request(), chain, "BYPASS", start).start();
     }
 

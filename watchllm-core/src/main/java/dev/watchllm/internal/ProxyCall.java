@@ -104,13 +104,28 @@ final class ProxyCall implements UpstreamListener {
 
     void cancel() {
         cancelled = true;
+        // settled first, so what the call held (a concurrency slot, a budget reservation) is free
+        // by the time the provider sees the cancel
+        boolean settleHere = finished.compareAndSet(false, true);
+        if (settleHere) settleGone();
         ScheduledFuture<?> f = pendingRetry;
         if (f != null) f.cancel(false);
         Upstream.Call c = current;
         if (c != null) c.cancel();
-        if (finished.compareAndSet(false, true)) {
+        if (settleHere) {
             ex.abort();
         }
+    }
+
+    /**
+     * Settles a call the client left: settle steps must still run (limits free the call's slot
+     * and reservation). The body and events are not handed on: the upstream thread may still be
+     * adding to them.
+     */
+    private void settleGone() {
+        if (ctx.settlers.isEmpty()) return;
+        ctx.settle(new CallResult(requestId, caller, req, null, status, null, null, false, cacheStatus, Double.NaN,
+                System.nanoTime() - startNanos));
     }
 
     private void attempt() {

@@ -7,13 +7,19 @@ import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.auth.InMemoryKeyStore;
 import dev.watchllm.config.KeyEntry;
 import dev.watchllm.config.ProjectConfig;
+import dev.watchllm.config.StoreConfig;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.testing.FakeProvider;
 import jakarta.servlet.DispatcherType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -22,7 +28,8 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Test fixture: a fake provider, an engine with one project ({@code test-proj}, key {@link #key})
- * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports.
+ * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports. The store is a
+ * fresh temporary directory (deleted on close) unless the test sets one.
  */
 final class Gateway implements AutoCloseable {
     final FakeProvider provider;
@@ -30,8 +37,7 @@ final class Gateway implements AutoCloseable {
     final Server server;
     final String key = ApiKeys.mint("test");
     final String otherKey = ApiKeys.mint("dev");
-    /** A fresh store directory per gateway, so usage files and totals never leak between tests or runs. */
-    final java.nio.file.Path storeDir = java.nio.file.Files.createTempDirectory("watchllm-gw");
+    final Path tempStore;
     /** Every usage record, as the engine's sinks get it (after the ledger counted it): tests wait on this, never sleep. */
     final java.util.concurrent.BlockingQueue<dev.watchllm.metering.UsageRecord> usage = new java.util.concurrent.LinkedBlockingQueue<>();
 
@@ -40,14 +46,20 @@ final class Gateway implements AutoCloseable {
     }
 
     Gateway(UnaryOperator<WatchLlmConfig.Builder> customize) throws Exception {
+        this(Clock.systemUTC(), (gw, b) -> customize.apply(b));
+    }
+
+    /** With {@code clock} for the engine; {@code customize} also sees this fixture (its provider and keys). */
+    Gateway(Clock clock, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
         provider = new FakeProvider();
+        tempStore = Files.createTempDirectory("watchllm-test-store");
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
+                .store(new StoreConfig("local", tempStore, null))
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-provider-secret", List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
-                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))))
-                .store(new dev.watchllm.config.StoreConfig("local", storeDir, null));
-        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).addUsageSink(usage::add).build();
+                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
+        engine = WatchLlm.builder().config(customize.apply(this, b).build()).keyStore(new InMemoryKeyStore()).clock(clock).addUsageSink(usage::add).build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
@@ -90,8 +102,8 @@ final class Gateway implements AutoCloseable {
         server.stop();
         engine.close();
         provider.close();
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(storeDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try (var files = Files.walk(tempStore)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
