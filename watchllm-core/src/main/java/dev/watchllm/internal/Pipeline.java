@@ -7,7 +7,7 @@ import dev.watchllm.http.Exchange;
 import dev.watchllm.http.RequestIds;
 import dev.watchllm.http.WatchLlmHeaders;
 import dev.watchllm.limit.Admission;
-import dev.watchllm.limit.BuiltInPricing;
+import dev.watchllm.limit.PricedBudget;
 import dev.watchllm.limit.PlanLimiter;
 import dev.watchllm.metering.UsageMeter;
 import dev.watchllm.openai.Endpoint;
@@ -45,7 +45,7 @@ public final class Pipeline implements AutoCloseable {
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
         this.meter = meter;
-        this.limits = new PlanLimiter(config, clock, new BuiltInPricing(), scheduler);
+        this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler);
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(meter);

@@ -1,13 +1,14 @@
 package dev.watchllm.limit;
 
+import dev.watchllm.metering.TokenUsage;
 import dev.watchllm.openai.ParsedRequest;
 
 /**
  * Prices requests for {@code budget.monthlyUsd}, in micro-dollars (1 USD = 1,000,000). Both
  * methods run on the request path and must be cheap and never throw.
  *
- * <p>{@link BuiltInPricing} is the default; a pricing table maintained elsewhere (the metering
- * package's) can stand in for it.
+ * <p>{@link PricedBudget} prices with the metering price list (the one the usage API and cost
+ * headers use), so a budget and the bill agree.
  */
 public interface BudgetPricing {
     /**

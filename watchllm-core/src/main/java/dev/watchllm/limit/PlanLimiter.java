@@ -1,5 +1,8 @@
 package dev.watchllm.limit;
 
+import dev.watchllm.metering.AnswerUsage;
+import dev.watchllm.metering.TokenUsage;
+
 import dev.watchllm.auth.Caller;
 import dev.watchllm.config.PlanConfig;
 import dev.watchllm.config.ProjectConfig;
@@ -174,9 +177,9 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         long tokens = 0;
         long cost = 0;
         if (!hit && (p.tokens != null || t.reservedMicros > 0)) {
-            TokenUsage usage = UsageReader.read(r.body(), r.events());
+            TokenUsage usage = AnswerUsage.read(r.body(), r.events());
             if (usage != null) {
-                tokens = usage.totalTokens();
+                tokens = usage.inputTokens() + usage.outputTokens();
                 if (t.reservedMicros > 0) cost = Math.max(0, pricing.costMicros(r.request().model(), usage));
             } else if (outcomeUnknown(r.status())) {
                 tokens = t.tokensIfUnknown;

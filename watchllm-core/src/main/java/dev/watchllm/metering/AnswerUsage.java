@@ -13,9 +13,9 @@ import java.util.List;
  * of a stream's usage chunk (OpenAI sends it last when asked; Groq puts it in {@code x_groq}).
  * When a provider reports none, {@link #estimate} counts about 4 characters per token.
  */
-final class AnswerUsage {
+public final class AnswerUsage {
     /** What an answer says about itself; {@code usage} is null when it reports none. */
-    record Found(String model, TokenUsage usage) {
+    public record Found(String model, TokenUsage usage) {
     }
 
     static final Found NOTHING = new Found(null, null);
@@ -25,8 +25,14 @@ final class AnswerUsage {
     private AnswerUsage() {
     }
 
+    /** The usage an answer reported (a plain body, else a stream's events), or null when it reported none. */
+    public static TokenUsage read(byte[] body, List<byte[]> events) {
+        Found f = body != null && body.length > 0 ? ofBody(body) : ofEvents(events);
+        return f.usage();
+    }
+
     /** Model and usage of a whole JSON answer, reading only its top-level {@code model} and {@code usage}. */
-    static Found ofBody(byte[] body) {
+    public static Found ofBody(byte[] body) {
         if (body == null || body.length == 0) return NOTHING;
         try (JsonParser p = UsageJson.MAPPER.createParser(body)) {
             return top(p);
@@ -57,7 +63,7 @@ final class AnswerUsage {
     }
 
     /** Model and usage of a stream: the usage chunk near the end, else the model of the first chunk. */
-    static Found ofEvents(List<byte[]> events) {
+    public static Found ofEvents(List<byte[]> events) {
         if (events == null || events.isEmpty()) return NOTHING;
         int looked = 0;
         for (int i = events.size() - 1; i >= 0 && looked < TAIL_EVENTS; i--) {

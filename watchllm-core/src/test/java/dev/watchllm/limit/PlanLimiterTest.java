@@ -56,7 +56,7 @@ class PlanLimiterTest {
         for (String id : projects.length == 0 ? new String[] {"p1"} : projects) {
             b.project(new ProjectConfig(id, plan.name(), List.of(), CacheSettings.DEFAULT, budgetUsd));
         }
-        PlanLimiter l = new PlanLimiter(b.build(), clock, new BuiltInPricing(), null);
+        PlanLimiter l = new PlanLimiter(b.build(), clock, new PricedBudget(dev.watchllm.metering.Pricing.builtIn()), null);
         opened.add(l);
         return l;
     }
@@ -216,7 +216,7 @@ class PlanLimiterTest {
     @Test
     void budgetUnderFiftyConcurrentRequestsOvershootsByLessThanOneReservation() throws Exception {
         PlanConfig plan = plan(10_000, 100_000, 0, 0);
-        long reservation = new BuiltInPricing().worstCaseMicros(chat());
+        long reservation = new PricedBudget(dev.watchllm.metering.Pricing.builtIn()).worstCaseMicros(chat());
         assertTrue(reservation > 600 && reservation < 620, "1000 output tokens at $0.60/M plus a small prompt: " + reservation);
         double budgetUsd = 0.01; // room for 16.x reservations
         PlanLimiter l = limiter(plan, budgetUsd);
@@ -284,7 +284,7 @@ class PlanLimiterTest {
         PlanConfig plan = plan(10_000, 100_000, 6000, 0);
         PlanLimiter l = limiter(plan, 1);
         Caller c = caller("p1", plan);
-        long reservation = new BuiltInPricing().worstCaseMicros(chat());
+        long reservation = new PricedBudget(dev.watchllm.metering.Pricing.builtIn()).worstCaseMicros(chat());
         ParsedRequest cut = chat();
         ParsedRequest slow = chat();
         assertTrue(l.admit(c, cut, new Headers()).admitted());
