@@ -28,7 +28,7 @@ import dev.watchllm.config.ProjectConfig;
 import dev.watchllm.config.StoreConfig;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
-import dev.watchllm.limit.BuiltInPricing;
+import dev.watchllm.limit.PricedBudget;
 import dev.watchllm.limit.LimitState;
 import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.RequestParser;
@@ -273,7 +273,7 @@ class PlanLimitsTest {
             for (Future<Boolean> f : calls) ok += f.get(20, TimeUnit.SECONDS) ? 1 : 0;
             assertEquals(admitted, ok);
 
-            long reservation = new BuiltInPricing().worstCaseMicros(RequestParser.parse(Endpoint.CHAT_COMPLETIONS,
+            long reservation = new PricedBudget(gw.engine.pricing()).worstCaseMicros(RequestParser.parse(Endpoint.CHAT_COMPLETIONS,
                     gw.provider.takeRequest().body().getBytes(StandardCharsets.UTF_8)).request());
             long budget = 10_000;
             assertEquals((budget + reservation - 1) / reservation, admitted, "admitted exactly while spent + reserved < budget");
