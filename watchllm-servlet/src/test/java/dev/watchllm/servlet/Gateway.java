@@ -14,6 +14,7 @@ import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -30,19 +31,25 @@ final class Gateway implements AutoCloseable {
     final Server server;
     final String key = ApiKeys.mint("test");
     final String otherKey = ApiKeys.mint("dev");
+    static final String PROVIDER_KEY = "sk-provider-secret";
 
     Gateway() throws Exception {
         this(b -> b);
     }
 
     Gateway(UnaryOperator<WatchLlmConfig.Builder> customize) throws Exception {
+        this((provider, b) -> customize.apply(b));
+    }
+
+    /** Customizes a config that already routes every model to {@link #provider} as upstream {@code fake}. */
+    Gateway(BiFunction<FakeProvider, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
         provider = new FakeProvider();
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
-                .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-provider-secret", List.of("*"))
+                .upstream(UpstreamConfig.of("fake", provider.baseUrl(), PROVIDER_KEY, List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
                 .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
-        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).build();
+        engine = WatchLlm.builder().config(customize.apply(provider, b).build()).keyStore(new InMemoryKeyStore()).build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
