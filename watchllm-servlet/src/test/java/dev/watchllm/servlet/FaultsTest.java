@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Provider faults end to end: OpenAI SDK / JDK client -> WatchLlmFilter on Jetty -> a real HTTP fake provider. */
 class FaultsTest {
@@ -195,15 +197,17 @@ class FaultsTest {
         }
     }
 
-    @Test
-    void providerClientErrorIsPassedThroughByteForByte() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {400, 401, 403, 404, 407, 409, 422})
+    void providerClientErrorIsPassedThroughByteForByte(int status) throws Exception {
         try (Gateway gw = new Gateway()) {
             String body = "{ \"error\" : {\"message\":\"This model's maximum context length is 128000 tokens – café\",\n"
                     + "  \"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"} }";
-            gw.provider.enqueue(FakeProvider.status(400, body));
+            gw.provider.enqueue(FakeProvider.status(status, body));
+            gw.provider.byDefault(FakeProvider.chat("a retry must not happen"));
             HttpResponse<byte[]> r = Http.CLIENT.send(Http.post(gw.baseUrl() + "/chat/completions", gw.key,
                     Http.CHAT.getBytes(StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            assertEquals(400, r.statusCode());
+            assertEquals(status, r.statusCode());
             assertArrayEquals(body.getBytes(StandardCharsets.UTF_8), r.body());
             assertEquals("fake", r.headers().firstValue("X-WatchLLM-Provider").orElseThrow());
             assertEquals(1, gw.provider.requestCount(), "a 4xx is not retried");
