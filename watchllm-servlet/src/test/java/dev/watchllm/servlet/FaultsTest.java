@@ -176,11 +176,12 @@ class FaultsTest {
     void retryAfterLongerThanTheCapIsPassedThrough() throws Exception {
         try (Gateway gw = new Gateway()) {
             String body = "{\"error\":{\"message\":\"come back tomorrow\",\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
-            gw.provider.enqueue(FakeProvider.status(429, body, Map.of("retry-after", "3600")));
+            gw.provider.enqueue(FakeProvider.status(429, body, Map.of("retry-after", "3600", "retry-after-ms", "3600000")));
             HttpResponse<String> r = Http.postChat(gw, Http.CHAT);
             assertEquals(429, r.statusCode());
             assertEquals(body, r.body());
             assertEquals("3600", r.headers().firstValue("retry-after").orElseThrow());
+            assertEquals("3600000", r.headers().firstValue("retry-after-ms").orElseThrow());
             assertEquals(1, gw.provider.requestCount());
         }
     }
@@ -189,11 +190,20 @@ class FaultsTest {
     void shouldRetryFalseIsNotRetried() throws Exception {
         try (Gateway gw = new Gateway()) {
             String body = "{\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}";
-            gw.provider.enqueue(FakeProvider.status(429, body, Map.of("x-should-retry", "false")), FakeProvider.chat("must not be reached"));
+            gw.provider.enqueue(FakeProvider.status(429, body, Map.of("x-should-retry", "false")));
+            gw.provider.byDefault(FakeProvider.chat("must not be reached"));
             HttpResponse<String> r = Http.postChat(gw, Http.CHAT);
             assertEquals(429, r.statusCode());
             assertEquals(body, r.body());
+            assertEquals("false", r.headers().firstValue("x-should-retry").orElseThrow(), "the client's SDK must not retry either");
             assertEquals(1, gw.provider.requestCount());
+
+            // an SDK that retries 429s by default honours it: one request, no retry
+            gw.provider.enqueue(FakeProvider.status(429, body, Map.of("x-should-retry", "false")));
+            com.openai.client.OpenAIClient retrying = com.openai.client.okhttp.OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl())
+                    .apiKey(gw.key).maxRetries(2).build();
+            assertThrows(com.openai.errors.RateLimitException.class, () -> retrying.chat().completions().create(params("hi")));
+            assertEquals(2, gw.provider.requestCount());
         }
     }
 
