@@ -286,7 +286,7 @@ final class ProxyCall implements UpstreamListener {
             return;
         }
         if (failure.kind() == UpstreamFailure.Kind.TIMEOUT) {
-            ctx.problems.warn("timeout:" + u.name(), "Upstream '{}' timed out after {}", u.name(), u.timeout());
+            ctx.problems.warn("timeout:" + u.name(), "Upstream '{}' timed out after {}", u.name(), dev.watchllm.config.Durations.format(u.timeout()));
             fail(OpenAiError.upstreamTimeout("Upstream '" + u.name() + "' did not answer within " + dev.watchllm.config.Durations.format(u.timeout()) + "."));
             return;
         }

@@ -130,6 +130,7 @@ class FaultsTest {
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("\"code\":\"upstream_unavailable\""), r.body());
             assertFalse(r.body().contains("[DONE]"), r.body());
+            assertFalse(r.body().contains(Integer.toString(gw.provider.port())), "no internal address reaches the client: " + r.body());
         }
     }
 
