@@ -94,4 +94,56 @@ class ConcurrentStreamsTest {
         }
         return sb.toString();
     }
+
+    /**
+     * More stalled uploads than the default pool has threads: while their bodies trickle in, the
+     * gateway and the host's own servlets still answer, and every upload is served once complete.
+     */
+    @Test
+    void slowUploadsHoldNoThread() throws Exception {
+        int uploads = 300;
+        try (Gateway gw = new Gateway()) {
+            QueuedThreadPool pool = (QueuedThreadPool) gw.server.getThreadPool();
+            assertTrue(uploads > pool.getMaxThreads());
+            byte[] body = Http.CHAT.getBytes(StandardCharsets.UTF_8);
+            String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            List<java.net.Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < uploads; i++) {
+                    java.net.Socket s = new java.net.Socket();
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", gw.port()), 5000);
+                    s.setSoTimeout(30_000);
+                    s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(body, 0, 10); // then stall mid-body
+                    s.getOutputStream().flush();
+                    sockets.add(s);
+                }
+                long t0 = System.nanoTime();
+                HttpResponse<String> host = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gw.port() + "/health"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build());
+                assertEquals("host:GET /health", host.body());
+                HttpResponse<String> chat = Http.send(Http.post(gw.baseUrl() + "/chat/completions", gw.key, body)
+                        .timeout(java.time.Duration.ofSeconds(10)).build());
+                assertEquals(200, chat.statusCode(), chat.body());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("%d stalled uploads: host and gateway answered in %d ms; gateway pool %d threads, %d busy%n",
+                        uploads, ms, pool.getThreads(), pool.getBusyThreads());
+                assertTrue(pool.getBusyThreads() < pool.getMaxThreads() / 2, "stalled uploads hold threads: " + pool.getBusyThreads());
+
+                for (java.net.Socket s : sockets) {
+                    s.getOutputStream().write(body, 10, body.length - 10);
+                    s.getOutputStream().flush();
+                }
+                int ok = 0;
+                for (java.net.Socket s : sockets) {
+                    String res = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    if (res.startsWith("HTTP/1.1 200 ") && res.contains("Hello from the fake provider.")) ok++;
+                }
+                assertEquals(uploads, ok);
+            } finally {
+                for (java.net.Socket s : sockets) s.close();
+            }
+        }
+    }
 }

@@ -67,7 +67,9 @@ class KeysNotLoggedTest {
         int dead = Http.closedPort();
         try (Gateway gw = new Gateway((p, b) -> b.clearUpstreams()
                 .upstream(UpstreamConfig.of("fake", p.baseUrl(), PROVIDER_KEY, List.of("gpt-*"))
-                        .withTimeout(Duration.ofMillis(300)).withRetries(1, Duration.ofMillis(5)))
+                        .withTimeout(Duration.ofSeconds(10)).withRetries(1, Duration.ofMillis(5)))
+                .upstream(UpstreamConfig.of("impatient", p.baseUrl(), PROVIDER_KEY, List.of("hang-*"))
+                        .withTimeout(Duration.ofMillis(300)))
                 .upstream(UpstreamConfig.of("dead", "http://127.0.0.1:" + dead + "/v1", FALLBACK_KEY, List.of("dead-*"))
                         .withRetries(1, Duration.ofMillis(5))))) {
             secrets.add(gw.key);
@@ -95,7 +97,7 @@ class KeysNotLoggedTest {
             gw.provider.enqueue(FakeProvider.resetAfter(1, "a", "b"));
             assertEquals(200, Http.postChat(gw, Http.CHAT_STREAM).statusCode());
             gw.provider.enqueue(FakeProvider.hang());
-            assertEquals(504, Http.postChat(gw, Http.CHAT).statusCode());
+            assertEquals(504, Http.postChat(gw, "{\"model\":\"hang-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode());
             HttpResponse<String> refused = Http.postChat(gw, "{\"model\":\"dead-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(502, refused.statusCode());
             for (String s : secrets) assertFalse(refused.body().contains(s), "error bodies do not carry keys either");
