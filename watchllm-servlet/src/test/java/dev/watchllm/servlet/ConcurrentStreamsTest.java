@@ -21,31 +21,53 @@ import org.junit.jupiter.api.Test;
 /**
  * The Servlet async target: 2,000 concurrent slow streams through WatchLlmFilter on Jetty's
  * default thread pool (200 threads) all complete, event by event, without errors. Neither waiting
- * on the provider nor streaming may hold a container thread, or this cannot pass.
+ * on the provider nor streaming may hold a container thread, or this cannot pass. Slow uploads
+ * may not hold one either.
  */
 class ConcurrentStreamsTest {
     static final int STREAMS = 2_000;
-    static final long GAP_MS = 400;
+    static final long GAP_MS = 250;
     static final String[] WORDS = {"w0 ", "w1 ", "w2 ", "w3 ", "w4 ", "w5 ", "w6 ", "w7 ", "w8 ", "w9"};
 
     @Test
     void twoThousandSlowStreamsOnTheDefaultThreadPool() throws Exception {
-        try (Gateway gw = new Gateway()) {
+        // the upstream timeout bounds the wait at the gate below: longer than any ramp-up of 2,000 clients
+        try (Gateway gw = new Gateway((p, b) -> b.clearUpstreams().upstream(
+                dev.watchllm.config.UpstreamConfig.of("fake", p.baseUrl(), Gateway.PROVIDER_KEY, List.of("*")).withTimeout(java.time.Duration.ofSeconds(60))))) {
             QueuedThreadPool pool = (QueuedThreadPool) gw.server.getThreadPool();
             assertEquals(200, pool.getMaxThreads(), "Jetty's default pool");
 
             AtomicInteger active = new AtomicInteger();
             AtomicInteger peak = new AtomicInteger();
             FakeProvider.Behavior slow = FakeProvider.streamEvery(GAP_MS, WORDS);
+            // Every request waits at the provider (no thread held) until all have arrived, then all stream at
+            // once: 2,000 concurrent waits, then 2,000 concurrent streams, however slowly the clients connect.
+            java.util.Queue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            AtomicInteger arrived = new AtomicInteger();
+            Runnable releaseAll = () -> {
+                Runnable r;
+                while ((r = held.poll()) != null) r.run();
+            };
             gw.provider.byDefault((req, resp, cb, r) -> {
-                peak.accumulateAndGet(active.incrementAndGet(), Math::max);
-                slow.answer(req, resp, Callback.from(() -> {
-                    active.decrementAndGet();
-                    cb.succeeded();
-                }, x -> {
-                    active.decrementAndGet();
-                    cb.failed(x);
-                }), r);
+                held.add(() -> {
+                    peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+                    try {
+                        slow.answer(req, resp, Callback.from(() -> {
+                            active.decrementAndGet();
+                            cb.succeeded();
+                        }, x -> {
+                            active.decrementAndGet();
+                            cb.failed(x);
+                        }), r);
+                    } catch (Exception e) {
+                        cb.failed(e);
+                    }
+                });
+                int n = arrived.incrementAndGet();
+                if (n == 1) {
+                    req.getComponents().getScheduler().schedule(releaseAll, 45, TimeUnit.SECONDS); // never hang the test
+                }
+                if (n == STREAMS) releaseAll.run();
             });
 
             String expected = String.join("", WORDS);
@@ -77,6 +99,7 @@ class ConcurrentStreamsTest {
                     STREAMS, ok, ms, peak.get(), pool.getThreads(), pool.getMaxThreads());
             assertTrue(failures.isEmpty(), "failures: " + failures);
             assertEquals(STREAMS, ok);
+            assertEquals(STREAMS, arrived.get());
             assertEquals(STREAMS, peak.get(), "all streams were open at once");
             assertFalse(pool.getThreads() > pool.getMaxThreads());
         }
