@@ -242,4 +242,21 @@ class FaultsTest {
             assertEquals(0, gw.provider.requestCount());
         }
     }
+
+    @Test
+    void missingProviderKeyVariableFallsBackFirst() throws Exception {
+        try (Gateway gw = new Gateway((p, b) -> {
+            String yaml = "upstreams:\n  - name: openai\n    baseUrl: http://127.0.0.1:9/v1\n    apiKey: ${WATCHLLM_TEST_UNSET_KEY}\n"
+                    + "    fallbacks: [local]\n  - name: local\n    baseUrl: " + p.baseUrl() + "\n    models: [\"local-*\"]\n";
+            WatchLlmConfig.Builder fromFile = ConfigLoader.loadBuilder(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), n -> null);
+            b.clearUpstreams();
+            fromFile.build().upstreams().forEach(b::upstream);
+            return b;
+        })) {
+            HttpResponse<String> r = Http.postChat(gw, Http.CHAT);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("local", r.headers().firstValue("X-WatchLLM-Provider").orElseThrow());
+            assertEquals(null, gw.provider.takeRequest().header("Authorization"), "an upstream without apiKey gets no Authorization");
+        }
+    }
 }
