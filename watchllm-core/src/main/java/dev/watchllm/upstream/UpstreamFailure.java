@@ -2,6 +2,8 @@ package dev.watchllm.upstream;
 
 /** Why an upstream request did not complete. */
 public record UpstreamFailure(Kind kind, Throwable cause) {
+    private static final int MAX_MESSAGE = 120;
+
     public enum Kind {
         /** No response: refused, unreachable, TLS, closed before the status line. Retriable. */
         CONNECT,
@@ -28,5 +30,4 @@ public record UpstreamFailure(Kind kind, Throwable cause) {
         return m == null || m.isBlank() || m.length() > MAX_MESSAGE ? name : name + ": " + m;
     }
 
-    private static final int MAX_MESSAGE = 120;
 }
