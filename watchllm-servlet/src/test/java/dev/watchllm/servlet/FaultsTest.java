@@ -259,4 +259,44 @@ class FaultsTest {
             assertEquals(null, gw.provider.takeRequest().header("Authorization"), "an upstream without apiKey gets no Authorization");
         }
     }
+
+    @Test
+    void providerErrorToAStreamRequestIsPassedThroughAsJson() throws Exception {
+        try (Gateway gw = new Gateway()) {
+            String body = "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":null}}";
+            gw.provider.enqueue(FakeProvider.status(400, body));
+            HttpResponse<String> r = Http.postChat(gw, Http.CHAT_STREAM);
+            assertEquals(400, r.statusCode());
+            assertEquals(body, r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+            gw.provider.enqueue(FakeProvider.status(400, body));
+            assertThrows(com.openai.errors.BadRequestException.class, () -> {
+                try (StreamResponse<ChatCompletionChunk> s = gw.client().chat().completions().createStreaming(params("x"))) {
+                    s.stream().count();
+                }
+            });
+        }
+    }
+
+    @Test
+    void providerStallingMidStreamEndsTheStreamWithATimeoutError() throws Exception {
+        try (Gateway gw = new Gateway((p, b) -> b.clearUpstreams()
+                .upstream(UpstreamConfig.of("stalls", p.baseUrl(), "sk", List.of("*")).withTimeout(Duration.ofMillis(300))))) {
+            String first = FakeProvider.chatStreamEvents("gpt-4o-mini", true, "only").get(0);
+            gw.provider.enqueue((req, resp, cb, rec) -> {
+                resp.setStatus(200);
+                resp.getHeaders().put("Content-Type", "text/event-stream");
+                resp.write(false, java.nio.ByteBuffer.wrap(first.getBytes(StandardCharsets.UTF_8)), org.eclipse.jetty.util.Callback.NOOP);
+                // ...and nothing more: the gateway's idle timeout must end the client's stream
+            });
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> Http.postChat(gw, Http.CHAT_STREAM));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().startsWith(first), r.body());
+            assertTrue(r.body().contains("\"code\":\"upstream_timeout\""), r.body());
+            assertFalse(r.body().contains("[DONE]"));
+            assertTrue(ms < 3000, "ended after " + ms + " ms");
+        }
+    }
 }
