@@ -235,8 +235,10 @@ public final class ConfigLoader {
                 JsonNode k = ks.get(i);
                 obj(k, kf);
                 only(k, kf, Set.of("id", "sha256"));
+                String keyId = required(k, kf, "id");
+                String sha256 = required(k, kf, "sha256");
                 try {
-                    keys.add(new KeyEntry(required(k, kf, "id"), required(k, kf, "sha256")));
+                    keys.add(new KeyEntry(keyId, sha256));
                 } catch (ConfigException e) {
                     throw new ConfigException(kf + ".sha256: must be 64 hex characters (the SHA-256 of the key, never the key)");
                 }

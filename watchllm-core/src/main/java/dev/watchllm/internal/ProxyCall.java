@@ -65,6 +65,8 @@ final class ProxyCall implements UpstreamListener {
     private int status;
     private String contentType;
     private String retryAfter;
+    private String retryAfterMs;
+    private String shouldRetry;
     private ByteSink body;
     private SseEventSplitter splitter;
     private boolean sawDone;
@@ -142,6 +144,8 @@ final class ProxyCall implements UpstreamListener {
         status = 0;
         contentType = null;
         retryAfter = null;
+        retryAfterMs = null;
+        shouldRetry = null;
         body = null;
         splitter = null;
         sawDone = false;
@@ -159,6 +163,8 @@ final class ProxyCall implements UpstreamListener {
         this.status = status;
         this.contentType = headers.get("Content-Type");
         this.retryAfter = headers.get("retry-after");
+        this.retryAfterMs = headers.get(WatchLlmHeaders.RETRY_AFTER_MS);
+        this.shouldRetry = headers.get(WatchLlmHeaders.SHOULD_RETRY);
         UpstreamConfig u = chain.get(chainIdx);
         next = Next.FINAL;
         if (RetryPolicy.retriableStatus(status) && !"false".equalsIgnoreCase(headers.get("x-should-retry"))) {
@@ -299,7 +305,7 @@ final class ProxyCall implements UpstreamListener {
             return;
         }
         if (failure.kind() == UpstreamFailure.Kind.TIMEOUT) {
-            ctx.problems.warn("timeout:" + u.name(), "Upstream '{}' timed out after {}", u.name(), u.timeout());
+            ctx.problems.warn("timeout:" + u.name(), "Upstream '{}' timed out after {}", u.name(), dev.watchllm.config.Durations.format(u.timeout()));
             fail(OpenAiError.upstreamTimeout("Upstream '" + u.name() + "' did not answer within " + dev.watchllm.config.Durations.format(u.timeout()) + "."));
             return;
         }
@@ -361,6 +367,9 @@ final class ProxyCall implements UpstreamListener {
         ex.status(status);
         ex.header("Content-Type", contentType != null ? contentType : "application/json");
         if (retryAfter != null && (status == 429 || status == 503)) ex.header(WatchLlmHeaders.RETRY_AFTER, retryAfter);
+        // the provider's retry advice travels with its error, so the client's SDK backs off (or not) as told
+        if (retryAfterMs != null && (status == 429 || status == 503)) ex.header(WatchLlmHeaders.RETRY_AFTER_MS, retryAfterMs);
+        if (shouldRetry != null && status >= 400) ex.header(WatchLlmHeaders.SHOULD_RETRY, shouldRetry);
         commonHeaders(u);
         ctx.meter.costHeaders(ex, req, status, b);
         ex.header("Content-Length", Integer.toString(b.length));

@@ -6,9 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
@@ -50,11 +52,19 @@ public final class JettyUpstream implements Upstream {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the upstream HTTP client", e);
         }
+        // A relay never runs an authentication conversation: with these handlers (installed by start()), a
+        // provider's 401 or 407 that lacks WWW-Authenticate, as OpenAI's does, fails instead of reaching the client.
+        c.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
+        c.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
         this.client = c;
         this.owned = true;
     }
 
-    /** Uses a client the host configured and started; the host also stops it. */
+    /**
+     * Uses a client the host configured and started; the host also stops it. Configure it like the
+     * default one: no redirects, no content decoders, and without the {@code www-authenticate} and
+     * {@code proxy-authenticate} protocol handlers, or a provider's 401/407 cannot be passed through.
+     */
     public JettyUpstream(HttpClient client) {
         this.client = client;
         this.owned = false;

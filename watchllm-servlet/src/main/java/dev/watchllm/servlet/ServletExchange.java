@@ -4,10 +4,14 @@ import dev.watchllm.http.Exchange;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -20,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link WriteListener}): bytes are queued and written whenever the container says the
  * connection is ready, so neither a slow client nor a long stream holds a container thread.
  * The {@code written} callbacks run outside the lock, after their bytes were handed over.
+ * The request body is read the same way ({@link ReadListener}) before the engine sees the
+ * exchange, so a slow upload holds no thread either.
  */
 final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     private static final Object END = new Object();
@@ -35,6 +41,8 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     private boolean listening;
     private boolean flushPending;
     private volatile Runnable onGone;
+    private volatile byte[] preRead;
+    private volatile IOException readError;
 
     private record Chunk(byte[] bytes, boolean flush, Runnable written) {
     }
@@ -52,7 +60,64 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     @Override public String query() { return req.getQueryString(); }
     @Override public String header(String name) { return req.getHeader(name); }
     @Override public long contentLength() { return req.getContentLengthLong(); }
-    @Override public InputStream body() throws IOException { return req.getInputStream(); }
+
+    @Override
+    public InputStream body() throws IOException {
+        if (readError != null) throw readError;
+        byte[] b = preRead;
+        return b != null ? new ByteArrayInputStream(b) : req.getInputStream();
+    }
+
+    /**
+     * Reads the body without blocking, up to {@code limit + 1} bytes (enough for the engine to
+     * see it is too large), then runs {@code then} on a container thread. A body declared larger
+     * than the limit is not read at all: the engine refuses it from its declared length.
+     */
+    void readBodyThen(long limit, Runnable then) throws IOException {
+        long declared = req.getContentLengthLong();
+        if (declared > limit) {
+            then.run();
+            return;
+        }
+        ServletInputStream in = req.getInputStream();
+        long cap = limit + 1;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        AtomicBoolean done = new AtomicBoolean();
+        in.setReadListener(new ReadListener() {
+            private final byte[] chunk = new byte[8192];
+
+            @Override
+            public void onDataAvailable() throws IOException {
+                while (in.isReady()) {
+                    int n = in.read(chunk, 0, (int) Math.min(chunk.length, cap - buf.size()));
+                    if (n < 0) break;
+                    buf.write(chunk, 0, n);
+                    if (buf.size() >= cap) {
+                        finish(); // over the limit: the engine answers 413, the rest is never read
+                        return;
+                    }
+                }
+                if (in.isFinished()) finish();
+            }
+
+            @Override
+            public void onAllDataRead() {
+                finish();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                readError = t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+                finish();
+            }
+
+            private void finish() {
+                if (!done.compareAndSet(false, true)) return;
+                preRead = buf.toByteArray();
+                then.run();
+            }
+        });
+    }
 
     @Override
     public void status(int code) {

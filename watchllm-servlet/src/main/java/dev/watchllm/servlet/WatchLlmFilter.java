@@ -91,7 +91,12 @@ public final class WatchLlmFilter implements Filter {
         }
         AsyncContext async = req.startAsync(req, resp);
         async.setTimeout(0); // the engine bounds every wait itself
-        engine.handle(new ServletExchange(async, req, resp, path));
+        ServletExchange ex = new ServletExchange(async, req, resp, path);
+        if ("POST".equals(req.getMethod())) {
+            ex.readBodyThen(engine.config().maxBodyBytes(), () -> engine.handle(ex));
+        } else {
+            engine.handle(ex);
+        }
     }
 
     @Override

@@ -40,6 +40,7 @@ final class Gateway implements AutoCloseable {
     final Path tempStore;
     /** Every usage record, as the engine's sinks get it (after the ledger counted it): tests wait on this, never sleep. */
     final java.util.concurrent.BlockingQueue<dev.watchllm.metering.UsageRecord> usage = new java.util.concurrent.LinkedBlockingQueue<>();
+    static final String PROVIDER_KEY = "sk-provider-secret";
 
     Gateway() throws Exception {
         this(b -> b);
@@ -49,13 +50,18 @@ final class Gateway implements AutoCloseable {
         this(Clock.systemUTC(), (gw, b) -> customize.apply(b));
     }
 
+    /** Customizes a config that already routes every model to {@link #provider} as upstream {@code fake}. */
+    Gateway(BiFunction<FakeProvider, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
+        this(Clock.systemUTC(), (gw, b) -> customize.apply(gw.provider, b));
+    }
+
     /** With {@code clock} for the engine; {@code customize} also sees this fixture (its provider and keys). */
     Gateway(Clock clock, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
         provider = new FakeProvider();
         tempStore = Files.createTempDirectory("watchllm-test-store");
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
                 .store(new StoreConfig("local", tempStore, null))
-                .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-provider-secret", List.of("*"))
+                .upstream(UpstreamConfig.of("fake", provider.baseUrl(), PROVIDER_KEY, List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
                 .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));

@@ -46,48 +46,90 @@ public final class Main {
         if (args.length >= 1 && args[0].equals("usage")) {
             return UsageCommand.run(args, out, err);
         }
+        Serving serving;
+        try {
+            serving = serve(args, out, err);
+        } catch (Exit e) {
+            return e.code;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                serving.close(); // graceful: in-flight requests finish
+            } catch (Exception e) {
+                err.println("Stop failed: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "watchllm-shutdown"));
+        serving.gateway().server().join();
+        stopped.await();
+        return 0;
+    }
+
+    /** A started gateway and the engine it serves with; {@link #close} stops both, gracefully. */
+    record Serving(JettyGateway gateway, WatchLlm engine) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try {
+                gateway.close();
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /** Ends the CLI with an exit code, after the reason was printed. */
+    static final class Exit extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int code;
+
+        Exit(int code) {
+            super(null, null, false, false);
+            this.code = code;
+        }
+    }
+
+    /** Parses the serve arguments, loads the config, mints missing keys and starts Jetty. */
+    static Serving serve(String[] args, PrintStream out, PrintStream err) throws Exception {
         String config = null;
         String host = "0.0.0.0";
         int port = 8080;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config": config = value(args, ++i, "--config"); break;
-                case "--port": port = Integer.parseInt(value(args, ++i, "--port")); break;
-                case "--host": host = value(args, ++i, "--host"); break;
-                case "-h": case "--help": usage(out); return 0;
-                default:
-                    err.println("Unknown argument: " + args[i]);
-                    usage(err);
-                    return 2;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--config": config = value(args, ++i, "--config"); break;
+                    case "--port": port = Integer.parseInt(value(args, ++i, "--port")); break;
+                    case "--host": host = value(args, ++i, "--host"); break;
+                    case "-h": case "--help": usage(out); throw new Exit(0);
+                    default: throw new IllegalArgumentException("Unknown argument: " + args[i]);
+                }
             }
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be between 0 and 65535");
+        } catch (IllegalArgumentException e) {
+            err.println(e instanceof NumberFormatException ? "--port needs a number" : e.getMessage());
+            usage(err);
+            throw new Exit(2);
         }
         WatchLlmConfig cfg;
         try {
             cfg = loadConfig(config, out);
         } catch (ConfigException e) {
             err.println("Config error: " + e.getMessage());
-            return 1;
+            throw new Exit(1);
         }
         WatchLlm engine = WatchLlm.builder().config(cfg).build();
-        mintMissingKeys(engine, out);
-        JettyGateway gw = new JettyGateway(engine, host, port, 30_000);
-        gw.start();
+        JettyGateway gw;
+        try {
+            mintMissingKeys(engine, out);
+            gw = new JettyGateway(engine, host, port, 30_000).start();
+        } catch (Exception e) {
+            engine.close();
+            throw e;
+        }
         out.println("WatchLLM listening on http://" + host + ":" + gw.port() + cfg.prefix());
         out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                gw.close(); // graceful: in-flight requests finish
-            } catch (Exception e) {
-                err.println("Stop failed: " + e);
-            } finally {
-                engine.close();
-                stopped.countDown();
-            }
-        }, "watchllm-shutdown"));
-        gw.server().join();
-        stopped.await();
-        return 0;
+        return new Serving(gw, engine);
     }
 
     static WatchLlmConfig loadConfig(String explicit, PrintStream out) {
@@ -123,14 +165,18 @@ public final class Main {
         }
         String project = null;
         String env = "dev";
-        for (int i = 2; i < args.length; i++) {
-            switch (args[i]) {
-                case "--project": project = value(args, ++i, "--project"); break;
-                case "--env": env = value(args, ++i, "--env"); break;
-                default:
-                    err.println("Unknown argument: " + args[i]);
-                    return 2;
+        try {
+            for (int i = 2; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--project": project = value(args, ++i, "--project"); break;
+                    case "--env": env = value(args, ++i, "--env"); break;
+                    default: throw new IllegalArgumentException("Unknown argument: " + args[i]);
+                }
             }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println("Usage: keys create --project ID [--env dev]");
+            return 2;
         }
         if (project == null) {
             err.println("keys create: --project ID is required");
