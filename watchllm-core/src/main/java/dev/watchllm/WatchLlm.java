@@ -97,7 +97,7 @@ public final class WatchLlm implements AutoCloseable {
         return key;
     }
 
-    /** Stops retries and timers, closes the upstream client if the engine created it, and the key store. */
+    /** Stops retries and timers, closes the upstream client if the engine created it, the response cache and the key store. */
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -107,6 +107,7 @@ public final class WatchLlm implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (ownsUpstream) upstream.close();
+        pipeline.close();
         try {
             keys.close();
         } catch (Exception ignored) {

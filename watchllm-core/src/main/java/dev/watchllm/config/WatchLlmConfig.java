@@ -23,6 +23,7 @@ public final class WatchLlmConfig {
     private final String prefix;
     private final long maxBodyBytes;
     private final List<String> corsAllowedOrigins;
+    private final CacheConfig cache;
 
     private WatchLlmConfig(Builder b) {
         this.upstreams = List.copyOf(b.upstreams);
@@ -34,6 +35,7 @@ public final class WatchLlmConfig {
         this.prefix = b.prefix;
         this.maxBodyBytes = b.maxBodyBytes;
         this.corsAllowedOrigins = List.copyOf(b.corsAllowedOrigins);
+        this.cache = b.cache;
         validate();
     }
 
@@ -95,6 +97,7 @@ public final class WatchLlmConfig {
         b.prefix = prefix;
         b.maxBodyBytes = maxBodyBytes;
         b.corsAllowedOrigins = new ArrayList<>(corsAllowedOrigins);
+        b.cache = cache;
         return b;
     }
 
@@ -106,6 +109,8 @@ public final class WatchLlmConfig {
     public String prefix() { return prefix; }
     public long maxBodyBytes() { return maxBodyBytes; }
     public List<String> corsAllowedOrigins() { return corsAllowedOrigins; }
+    /** The exact response cache's tiers and limits (per-project switches are in {@link ProjectConfig#cache()}). */
+    public CacheConfig cache() { return cache; }
 
     public UpstreamConfig upstream(String name) {
         for (UpstreamConfig u : upstreams) {
@@ -130,6 +135,7 @@ public final class WatchLlmConfig {
         private String prefix = DEFAULT_PREFIX;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private List<String> corsAllowedOrigins = new ArrayList<>(List.of("*"));
+        private CacheConfig cache = CacheConfig.DEFAULT;
 
         private Builder() {
         }
@@ -183,6 +189,11 @@ public final class WatchLlmConfig {
 
         public Builder corsAllowedOrigins(List<String> origins) {
             this.corsAllowedOrigins = new ArrayList<>(Objects.requireNonNull(origins, "cors.allowedOrigins"));
+            return this;
+        }
+
+        public Builder cache(CacheConfig c) {
+            this.cache = Objects.requireNonNull(c, "cache");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.watchllm.internal;
 
 import dev.watchllm.auth.Authenticator;
+import dev.watchllm.cache.ExactCache;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
@@ -28,6 +29,7 @@ public final class Pipeline {
     private final Authenticator auth;
     private final UpstreamRouter router;
     private final EngineContext ctx;
+    private final CacheStep cache;
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock) {
         this.prefix = config.prefix();
@@ -35,7 +37,8 @@ public final class Pipeline {
         this.cors = new Cors(config.corsAllowedOrigins());
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
-        this.ctx = new EngineContext(upstream, scheduler, clock, List.of());
+        this.cache = new CacheStep(ExactCache.open(config, clock), config.cache().coalesceTimeout());
+        this.ctx = new EngineContext(upstream, scheduler, clock, List.of(cache::settle));
     }
 
     /** True when {@code path} is under the prefix this engine owns. */
@@ -86,7 +89,15 @@ public final class Pipeline {
                     "The model '" + parsed.request().model() + "' is not served by any configured upstream.", "model"));
             return;
         }
-        new ProxyCall(ctx, ex, requestId, who.caller(), parsed.request(), chain, "BYPASS", start).start();
+        // exact response cache: a hit, or a wait for an identical call in flight, is answered there
+        CacheStep.Miss miss = cache.lookup(ctx, ex, requestId, who.caller(), parsed.request(), chain, start);
+        if (miss == null) return;
+        new ProxyCall(ctx, miss.exchange(), requestId, who.caller(), parsed.request(), chain, miss.cacheStatus(), start).start();
+    }
+
+    /** Releases what the pipeline holds: the response cache is written out so it survives a restart. */
+    public void close() {
+        cache.close();
     }
 
     /** The body, or null after answering 413/400. Bounded: never reads more than the limit plus one byte. */

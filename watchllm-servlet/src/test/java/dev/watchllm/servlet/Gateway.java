@@ -5,13 +5,20 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.watchllm.WatchLlm;
 import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.auth.InMemoryKeyStore;
+import dev.watchllm.config.CacheConfig;
 import dev.watchllm.config.KeyEntry;
 import dev.watchllm.config.ProjectConfig;
+import dev.watchllm.config.StoreConfig;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.testing.FakeProvider;
 import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -19,10 +26,12 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /**
  * Test fixture: a fake provider, an engine with one project ({@code test-proj}, key {@link #key})
- * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports.
+ * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports. State (the
+ * response cache) lives in a fresh temporary {@code store.dir} unless one is given.
  */
 final class Gateway implements AutoCloseable {
     final FakeProvider provider;
@@ -30,19 +39,32 @@ final class Gateway implements AutoCloseable {
     final Server server;
     final String key = ApiKeys.mint("test");
     final String otherKey = ApiKeys.mint("dev");
+    final Path storeDir;
+    /** Requests inside the server ({@code getRequestsActive}) and inside a container thread ({@code getHandleActive}). */
+    final StatisticsHandler stats;
+    private final boolean ownsStoreDir;
 
     Gateway() throws Exception {
         this(b -> b);
     }
 
     Gateway(UnaryOperator<WatchLlmConfig.Builder> customize) throws Exception {
+        this(customize, Clock.systemUTC(), null);
+    }
+
+    /** A gateway whose engine runs on {@code clock} with its state in {@code storeDir} (null: a temporary one, deleted on close). */
+    Gateway(UnaryOperator<WatchLlmConfig.Builder> customize, Clock clock, Path storeDir) throws Exception {
+        this.ownsStoreDir = storeDir == null;
+        this.storeDir = storeDir != null ? storeDir : Files.createTempDirectory("watchllm-test");
         provider = new FakeProvider();
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-provider-secret", List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
-                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
-        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).build();
+                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))))
+                .store(new StoreConfig("local", this.storeDir, null))
+                .cache(new CacheConfig(1000, 8L << 20, 64L << 20, 1 << 20, Duration.ofSeconds(10)));
+        engine = WatchLlm.builder().config(customize.apply(b).build()).keyStore(new InMemoryKeyStore()).clock(clock).build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
@@ -53,7 +75,8 @@ final class Gateway implements AutoCloseable {
         fh.setAsyncSupported(true);
         ctx.addFilter(fh, "/*", EnumSet.of(DispatcherType.REQUEST));
         ctx.addServlet(HostServlet.class, "/");
-        server.setHandler(ctx);
+        stats = new StatisticsHandler(ctx);
+        server.setHandler(stats);
         server.start();
     }
 
@@ -78,6 +101,14 @@ final class Gateway implements AutoCloseable {
         server.stop();
         engine.close();
         provider.close();
+        if (ownsStoreDir) deleteTree(storeDir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
+        }
     }
 
     /** The host's own servlet: requests outside /v1 must reach it untouched. */
