@@ -47,13 +47,26 @@ public final class InFlight {
     public final class Flight {
         private final String key;
         private List<Consumer<Outcome>> followers = new ArrayList<>(2); // null once ended
+        private volatile boolean answered;
 
         private Flight(String key) {
             this.key = key;
         }
 
+        /**
+         * Notes that the leader's client has its whole answer: a request arriving from now on did
+         * not overlap the call, it only came before the store (it is a plain hit, not a coalesced one).
+         */
+        public void markAnswered() {
+            answered = true;
+        }
+
+        public boolean answered() {
+            return answered;
+        }
+
         /** Adds a follower; false when the flight has already ended (look in the cache again). */
-        synchronized boolean join(Consumer<Outcome> follower) {
+        public synchronized boolean join(Consumer<Outcome> follower) {
             if (followers == null) return false;
             followers.add(follower);
             return true;
@@ -89,10 +102,9 @@ public final class InFlight {
         return flights.putIfAbsent(key, f) == null ? f : null;
     }
 
-    /** Follows the call leading {@code key}; the flight joined, or null when none is in flight. */
-    public Flight follow(String key, Consumer<Outcome> follower) {
-        Flight f = flights.get(key);
-        return f != null && f.join(follower) ? f : null;
+    /** The call leading {@code key}, or null when none is in flight; {@link Flight#join} it to follow. */
+    public Flight current(String key) {
+        return flights.get(key);
     }
 
     /** Forgets {@code f} so new requests stop waiting on it; its own followers are unaffected. */

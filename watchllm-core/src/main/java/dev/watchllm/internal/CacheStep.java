@@ -115,12 +115,16 @@ final class CacheStep implements AutoCloseable {
                 if (f != null) return lead(c, f);
             }
             if (c.d.noCache()) break; // wants a fresh answer of its own
-            InFlight.Flight f = inFlight.follow(c.key, c);
+            InFlight.Flight f = inFlight.current(c.key);
             if (f != null) {
-                c.await(f);
-                return null;
+                boolean late = f.answered(); // read before joining: true means the answer preceded this request
+                if (f.join(c)) {
+                    c.await(f, late);
+                    return null;
+                }
+            } else if (!c.d.storable()) {
+                break; // nothing in flight to follow
             }
-            if (!c.d.storable()) break; // nothing in flight to follow
             // the flight ended between the two looks: its answer is in the cache by now
         }
         return c.d.storable() ? lead(c, null) : new Miss(c.ex, MISS);
@@ -129,7 +133,8 @@ final class CacheStep implements AutoCloseable {
     private Miss lead(Call c, InFlight.Flight f) {
         byte[] id = c.req.raw();
         pending.put(id, new Pending(c.key, c.ttlMillis, f));
-        return new Miss(new WatchedExchange(c.ex, () -> {
+        Runnable answered = f != null ? f::markAnswered : () -> { };
+        return new Miss(new WatchedExchange(c.ex, answered, () -> {
             Pending p = pending.remove(id);
             if (p != null && p.flight() != null) p.flight().complete(InFlight.Outcome.RETRY);
         }), MISS);
@@ -223,6 +228,7 @@ final class CacheStep implements AutoCloseable {
         final long ttlMillis;
         final long deadline;
         int rounds;
+        private volatile boolean late;
         private volatile InFlight.Flight waitingOn;
         private volatile ScheduledFuture<?> timer;
 
@@ -241,7 +247,8 @@ final class CacheStep implements AutoCloseable {
             this.deadline = start + coalesceNanos;
         }
 
-        void await(InFlight.Flight f) {
+        void await(InFlight.Flight f, boolean joinedAfterAnswer) {
+            late = joinedAfterAnswer;
             waitingOn = f;
             ex.onClientGone(this::gone);
             try {
@@ -257,7 +264,7 @@ final class CacheStep implements AutoCloseable {
             ScheduledFuture<?> t = timer;
             if (t != null) t.cancel(false);
             if (o.isAnswer()) {
-                if (!serve(this, o.answer(), HIT_COALESCED, 0)) call(this, resolve(this, false));
+                if (!serve(this, o.answer(), late ? HIT : HIT_COALESCED, 0)) call(this, resolve(this, false));
             } else if (o.isError()) {
                 serveError(this, o);
             } else {
