@@ -50,8 +50,8 @@ public final class CacheKey {
     }
 
     /**
-     * Writes the canonical form straight into a digest through a small buffer: nothing of the
-     * size of the body is allocated. One per thread, reused.
+     * Writes the canonical form into a digest through a small buffer, so no canonical copy of the
+     * whole body is ever built. One per thread, reused.
      */
     private static final class Encoder {
         private static final byte OBJECT = 'o', ARRAY = 'a', STRING = 's', NUMBER = 'n', TRUE = 't', FALSE = 'f', NULL = 'z';

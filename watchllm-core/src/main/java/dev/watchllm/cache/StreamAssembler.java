@@ -143,14 +143,14 @@ public final class StreamAssembler {
                 logprobs = lp.deepCopy();
                 return;
             }
-            lp.fields().forEachRemaining(f -> {
+            for (Map.Entry<String, JsonNode> f : lp.properties()) {
                 JsonNode have = logprobs.get(f.getKey());
                 if (have instanceof ArrayNode && f.getValue().isArray()) {
                     ((ArrayNode) have).addAll((ArrayNode) f.getValue());
                 } else if (have == null || have.isNull()) {
                     logprobs.set(f.getKey(), f.getValue());
                 }
-            });
+            }
         }
 
         ObjectNode chatChoice(int index) {
