@@ -66,6 +66,11 @@ public final class ExactCache implements AutoCloseable {
         return a;
     }
 
+    /** True when {@code a} is at most {@code maxAgeSeconds} old (-1: any age). */
+    public boolean youngEnough(CachedAnswer a, long maxAgeSeconds) {
+        return maxAgeSeconds < 0 || ageMillis(a, clock.millis()) <= maxAgeSeconds * 1000;
+    }
+
     /** Whole seconds since {@code a} was stored (0 if the clock went back). */
     public long ageSeconds(CachedAnswer a) {
         return ageMillis(a, clock.millis()) / 1000;
@@ -84,11 +89,12 @@ public final class ExactCache implements AutoCloseable {
      * What a finished call produced, as an answer to keep or share; null unless it is a complete
      * success: 2xx and, for chat and text completions, a finish reason on every choice (a stream
      * must also have reached {@code [DONE]}: {@code complete}); for embeddings, a {@code data} list.
+     * Its age and TTL count from {@code answeredAtMillis} (-1: now).
      */
     public CachedAnswer answerOf(String projectId, Endpoint endpoint, String provider, int status, byte[] body, List<byte[]> events,
-                                 boolean complete, long ttlMillis) {
+                                 boolean complete, long answeredAtMillis, long ttlMillis) {
         if (!complete || status / 100 != 2 || provider == null) return null;
-        long now = clock.millis();
+        long now = answeredAtMillis >= 0 ? answeredAtMillis : clock.millis();
         long expires = ttlMillis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ttlMillis;
         if (events != null) {
             CachedAnswer a = CachedAnswer.stream(projectId, provider, now, expires, events);

@@ -43,7 +43,18 @@ final class CacheStep implements AutoCloseable {
     }
 
     /** A call whose answer is to be stored (and shared, when it leads a flight). */
-    private record Pending(String key, long ttlMillis, InFlight.Flight flight) {
+    private static final class Pending {
+        final String key;
+        final long ttlMillis;
+        final InFlight.Flight flight;
+        /** When the client got the whole answer: the entry's age and TTL count from then, not from the store. */
+        volatile long answeredAt = -1;
+
+        Pending(String key, long ttlMillis, InFlight.Flight flight) {
+            this.key = key;
+            this.ttlMillis = ttlMillis;
+            this.flight = flight;
+        }
     }
 
     private final ExactCache cache;
@@ -83,15 +94,15 @@ final class CacheStep implements AutoCloseable {
         InFlight.Outcome o = InFlight.Outcome.RETRY;
         try {
             CachedAnswer a = cache.answerOf(r.caller().projectId(), r.request().endpoint(), r.upstream(), r.status(), r.body(),
-                    r.events(), r.complete(), p.ttlMillis());
+                    r.events(), r.complete(), p.answeredAt, p.ttlMillis);
             if (a != null) {
-                cache.store(p.key(), a);
+                cache.store(p.key, a);
                 o = InFlight.Outcome.answer(a);
             } else if (r.status() / 100 != 2 && r.status() != 0 && r.body() != null) {
                 o = InFlight.Outcome.error(r.status(), r.upstream(), r.body());
             }
         } finally {
-            if (p.flight() != null) p.flight().complete(o);
+            if (p.flight != null) p.flight.complete(o);
         }
     }
 
@@ -103,6 +114,12 @@ final class CacheStep implements AutoCloseable {
     private Miss resolve(Call c, boolean coalesce) {
         while (true) {
             if (!c.d.noCache()) {
+                InFlight.Flight done = coalesce ? inFlight.current(c.key) : null;
+                // an answer already sent but not yet stored is newer than any stored entry: wait the moment for it
+                if (done != null && done.answered() && done.join(c)) {
+                    c.await(done, true);
+                    return null;
+                }
                 CachedAnswer a = cache.lookup(c.key, c.caller.projectId(), c.d.maxAgeSeconds());
                 if (a != null) {
                     if (serve(c, a, HIT, cache.ageSeconds(a))) return null;
@@ -132,11 +149,14 @@ final class CacheStep implements AutoCloseable {
 
     private Miss lead(Call c, InFlight.Flight f) {
         byte[] id = c.req.raw();
-        pending.put(id, new Pending(c.key, c.ttlMillis, f));
-        Runnable answered = f != null ? f::markAnswered : () -> { };
-        return new Miss(new WatchedExchange(c.ex, answered, () -> {
-            Pending p = pending.remove(id);
-            if (p != null && p.flight() != null) p.flight().complete(InFlight.Outcome.RETRY);
+        Pending p = new Pending(c.key, c.ttlMillis, f);
+        pending.put(id, p);
+        return new Miss(new WatchedExchange(c.ex, () -> {
+            if (p.answeredAt < 0) p.answeredAt = cache.now();
+            if (f != null) f.markAnswered();
+        }, () -> {
+            Pending gone = pending.remove(id);
+            if (gone != null && gone.flight != null) gone.flight.complete(InFlight.Outcome.RETRY);
         }), MISS);
     }
 
@@ -264,7 +284,10 @@ final class CacheStep implements AutoCloseable {
             ScheduledFuture<?> t = timer;
             if (t != null) t.cancel(false);
             if (o.isAnswer()) {
-                if (!serve(this, o.answer(), late ? HIT : HIT_COALESCED, 0)) call(this, resolve(this, false));
+                CachedAnswer a = o.answer();
+                // a late joiner may have waited on a store that took a while: its max-age still holds
+                boolean served = cache.youngEnough(a, d.maxAgeSeconds()) && serve(this, a, late ? HIT : HIT_COALESCED, cache.ageSeconds(a));
+                if (!served) call(this, resolve(this, false));
             } else if (o.isError()) {
                 serveError(this, o);
             } else {

@@ -172,7 +172,8 @@ class CoalescingTest {
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertEquals("MISS", follower.getKey(), "it gave up waiting and called the provider itself");
             assertEquals("Did not wait forever.", follower.getValue());
-            assertTrue(waitedMs >= 300 && waitedMs < 4_000, "waited " + waitedMs + " ms");
+            // had it waited for the leader, it would have got the leader's 504 after the upstream timeout (5 s)
+            assertTrue(waitedMs >= 300, "waited " + waitedMs + " ms");
             assertEquals(2, gw.provider.requestCount());
             assertEquals("HIT", call(gw, p, false).getKey(), "later requests use the follower's stored answer, not the stuck leader");
             leader.cancel(true);
