@@ -54,11 +54,6 @@ public final class CachedAnswer {
     public long expiresAtMillis() { return expiresAtMillis; }
     public Form form() { return form; }
 
-    /** The same answer with other timestamps (a fresh copy for coalesced followers, or a re-store). */
-    public CachedAnswer at(long storedAt, long expiresAt) {
-        return new CachedAnswer(projectId, provider, storedAt, expiresAt, form, body, events);
-    }
-
     /** The answer as one JSON body, assembling a stream on first use; null if a stream does not assemble. */
     public byte[] plainBody(Endpoint endpoint) {
         if (form == Form.PLAIN) return body;

@@ -111,9 +111,4 @@ public final class InFlight {
     public void abandon(Flight f) {
         flights.remove(f.key, f);
     }
-
-    /** Calls leading right now (for tests and diagnostics). */
-    public int size() {
-        return flights.size();
-    }
 }

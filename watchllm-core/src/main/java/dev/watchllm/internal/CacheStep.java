@@ -82,8 +82,15 @@ final class CacheStep implements AutoCloseable {
         CacheSettings s = caller.project().cache();
         if (!s.enabled() || (d.noCache() && !d.storable())) return new Miss(ex, BYPASS);
         long ttlMillis = d.ttlSeconds() >= 0 ? d.ttlSeconds() * 1000 : s.ttl().toMillis();
-        Call c = new Call(ctx, ex, requestId, caller, req, chain, startNanos, cache.key(caller.projectId(), req), d, ttlMillis);
-        return resolve(c, true);
+        String key;
+        try {
+            key = cache.key(caller.projectId(), req);
+        } catch (RuntimeException e) {
+            // the cache must never fail a request: this one simply goes upstream uncached
+            ctx.problems.warn("cache:key", "A request could not be keyed for the cache ({}); it was sent upstream uncached", e.toString());
+            return new Miss(ex, BYPASS);
+        }
+        return resolve(new Call(ctx, ex, requestId, caller, req, chain, startNanos, key, d, ttlMillis), true);
     }
 
     /** The settle step: stores a complete answer and ends the flight it led. Never throws. */
