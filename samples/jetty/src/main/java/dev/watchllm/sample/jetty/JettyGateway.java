@@ -1,6 +1,7 @@
 package dev.watchllm.sample.jetty;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.servlet.WatchLlmFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -22,14 +23,19 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * servlets — here one that says hello at {@code /}. Stopping it is graceful: new requests are
  * refused, in-flight ones (streams included) finish, for up to {@code stopTimeoutMs}.
  */
-public final class JettyGateway implements AutoCloseable {
+public final class JettyGateway implements GatewayCli.Host, AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final WatchLlm engine;
 
     public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs) {
+        this(engine, host, port, stopTimeoutMs, 200);
+    }
+
+    /** With at most {@code maxThreads} server threads (Jetty's default is 200). */
+    public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs, int maxThreads) {
         this.engine = engine;
-        QueuedThreadPool pool = new QueuedThreadPool();
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads);
         pool.setName("http");
         server = new Server(pool);
         connector = new ServerConnector(server);
@@ -63,6 +69,7 @@ public final class JettyGateway implements AutoCloseable {
         return this;
     }
 
+    @Override
     public int port() {
         return connector.getLocalPort();
     }
@@ -75,9 +82,19 @@ public final class JettyGateway implements AutoCloseable {
         return engine;
     }
 
+    @Override
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
     /** Graceful stop; the engine is closed by whoever built it. */
     @Override
-    public void close() throws Exception {
+    public void stop() throws Exception {
         server.stop();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
     }
 }
