@@ -1,0 +1,35 @@
+package dev.watchllm.jaxrs;
+
+import jakarta.ws.rs.core.Response;
+
+/**
+ * How one exchange's response reaches the client on a given JAX-RS runtime, without holding a
+ * request thread: either whole ({@link #send}) or streamed ({@link #stream}, then
+ * {@link #write}s, then {@link #end} or {@link #abort}). The exchange calls these in order, from
+ * one thread at a time. A failed write reports the client gone through {@code gone}.
+ */
+abstract class Delivery {
+    /** Picks the runtime's delivery for one exchange. */
+    interface Factory {
+        Delivery open(jakarta.ws.rs.container.AsyncResponse async, Runnable gone);
+    }
+
+    /** Resumes with the complete response; runs {@code written} (may be null) once the runtime took it. */
+    abstract void send(Response response, Runnable written);
+
+    /** Resumes with a streamed response whose body the following writes provide. */
+    abstract void stream(Response.ResponseBuilder head);
+
+    /** Queues bytes of the stream; {@code written} (may be null) runs once the runtime took them. */
+    abstract void write(byte[] bytes, boolean flush, Runnable written);
+
+    /** Ends the stream after everything queued. */
+    abstract void end();
+
+    /** Ends the stream at once (the client is gone). */
+    abstract void abort();
+
+    static void run(Runnable r) {
+        if (r != null) r.run();
+    }
+}
