@@ -13,6 +13,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves WatchLLM's prefix (the config's {@code http.prefix}, default {@code /v1}, below the JAX-RS
@@ -32,8 +34,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool (not a request thread) while the stream lasts.
  */
 public final class WatchLlmFeature implements Feature, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchLlmFeature.class);
+
     /** How the runtime at hand streams; decided once, in {@link #configure}. */
-    enum Runtime { JERSEY, RESTEASY, PORTABLE }
+    enum Runtime {
+        JERSEY("Jersey ChunkedOutput"), RESTEASY("RESTEasy AsyncStreamingOutput"), PORTABLE("StreamingOutput on a writer thread");
+
+        final String streams;
+
+        Runtime(String streams) {
+            this.streams = streams;
+        }
+    }
 
     private final WatchLlm engine;
     private final boolean ownsEngine;
@@ -79,6 +91,7 @@ public final class WatchLlmFeature implements Feature, AutoCloseable {
             default:
                 deliveries = (async, gone) -> new BlockingDelivery(async, gone, writers);
         }
+        LOG.info("WatchLLM serves {} (streams: {})", engine.config().prefix(), runtime.streams);
         context.register(new PrefixRouting(engine), Priorities.AUTHENTICATION - 500);
         WatchLlmResource resource = new WatchLlmResource(engine, deliveries);
         if (isResteasy(context)) {

@@ -20,7 +20,8 @@ import java.io.InputStream;
 
 /**
  * Hands every request under the engine's prefix to the engine, suspended: the request thread
- * returns at once and the engine answers later, from any thread. Registered by
+ * returns at once and the engine answers later, from any thread. Only the methods that may carry a
+ * body take one (the engine answers the others before it would read one). Registered by
  * {@link WatchLlmFeature} (which routes the prefix here); not meant to be registered directly.
  */
 @Path(WatchLlmResource.ROOT + "{path: /.*}")
@@ -45,20 +46,20 @@ public final class WatchLlmResource {
 
     @GET
     public void get(@Encoded @PathParam("path") String path, @Context UriInfo uri, @Context HttpHeaders headers,
-                    InputStream body, @Suspended AsyncResponse async) {
-        serve("GET", path, uri, headers, body, async);
+                    @Suspended AsyncResponse async) {
+        serve("GET", path, uri, headers, InputStream.nullInputStream(), async);
     }
 
     @OPTIONS
     public void options(@Encoded @PathParam("path") String path, @Context UriInfo uri, @Context HttpHeaders headers,
-                        InputStream body, @Suspended AsyncResponse async) {
-        serve("OPTIONS", path, uri, headers, body, async);
+                        @Suspended AsyncResponse async) {
+        serve("OPTIONS", path, uri, headers, InputStream.nullInputStream(), async);
     }
 
     @HEAD
     public void head(@Encoded @PathParam("path") String path, @Context UriInfo uri, @Context HttpHeaders headers,
-                     InputStream body, @Suspended AsyncResponse async) {
-        serve("HEAD", path, uri, headers, body, async);
+                     @Suspended AsyncResponse async) {
+        serve("HEAD", path, uri, headers, InputStream.nullInputStream(), async);
     }
 
     @PUT
@@ -69,8 +70,8 @@ public final class WatchLlmResource {
 
     @DELETE
     public void delete(@Encoded @PathParam("path") String path, @Context UriInfo uri, @Context HttpHeaders headers,
-                       InputStream body, @Suspended AsyncResponse async) {
-        serve("DELETE", path, uri, headers, body, async);
+                       @Suspended AsyncResponse async) {
+        serve("DELETE", path, uri, headers, InputStream.nullInputStream(), async);
     }
 
     @PATCH
