@@ -21,14 +21,11 @@ final class BlockingDelivery extends Delivery implements StreamingOutput {
     private record Chunk(byte[] bytes, boolean flush, Runnable written) {
     }
 
-    private final AsyncResponse async;
-    private final Runnable gone;
     private final Executor writers;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
 
     BlockingDelivery(AsyncResponse async, Runnable gone, Executor writers) {
-        this.async = async;
-        this.gone = gone;
+        super(async, gone);
         this.writers = writers;
     }
 
@@ -40,18 +37,6 @@ final class BlockingDelivery extends Delivery implements StreamingOutput {
     @Override
     void stream(Response.ResponseBuilder head) {
         writers.execute(() -> resume(head.entity(this).build(), null));
-    }
-
-    private void resume(Response response, Runnable written) {
-        try {
-            if (async.resume(response)) {
-                run(written);
-                return;
-            }
-        } catch (RuntimeException e) {
-            // the runtime could not write: the client is gone
-        }
-        gone.run();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.watchllm.jaxrs;
 
+import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -11,7 +12,15 @@ import jakarta.ws.rs.core.Response;
 abstract class Delivery {
     /** Picks the runtime's delivery for one exchange. */
     interface Factory {
-        Delivery open(jakarta.ws.rs.container.AsyncResponse async, Runnable gone);
+        Delivery open(AsyncResponse async, Runnable gone);
+    }
+
+    final AsyncResponse async;
+    final Runnable gone;
+
+    Delivery(AsyncResponse async, Runnable gone) {
+        this.async = async;
+        this.gone = gone;
     }
 
     /** Resumes with the complete response; runs {@code written} (may be null) once the runtime took it. */
@@ -28,6 +37,19 @@ abstract class Delivery {
 
     /** Ends the stream at once (the client is gone). */
     abstract void abort();
+
+    /** Resumes the suspended request; a runtime that cannot (cancelled, failed to write) means the client is gone. */
+    final void resume(Response response, Runnable written) {
+        try {
+            if (async.resume(response)) {
+                run(written);
+                return;
+            }
+        } catch (RuntimeException e) {
+            // the runtime could not write the response: the client is gone
+        }
+        gone.run();
+    }
 
     static void run(Runnable r) {
         if (r != null) r.run();

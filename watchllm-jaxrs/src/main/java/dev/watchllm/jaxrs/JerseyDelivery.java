@@ -14,35 +14,24 @@ import org.glassfish.jersey.server.ChunkedOutput;
  * actually slow to take bytes.
  */
 final class JerseyDelivery extends Delivery {
-    private final AsyncResponse async;
-    private final Runnable gone;
     private final SerialExecutor serial;
     private ChunkedOutput<byte[]> out;
 
     JerseyDelivery(AsyncResponse async, Runnable gone, Executor writers) {
-        this.async = async;
-        this.gone = gone;
+        super(async, gone);
         this.serial = new SerialExecutor(writers);
     }
 
     @Override
     void send(Response response, Runnable written) {
-        serial.execute(() -> {
-            if (async.resume(response)) {
-                run(written);
-            } else {
-                gone.run();
-            }
-        });
+        serial.execute(() -> resume(response, written));
     }
 
     @Override
     void stream(Response.ResponseBuilder head) {
         ChunkedOutput<byte[]> o = new ChunkedOutput<>(byte[].class);
         out = o;
-        serial.execute(() -> {
-            if (!async.resume(head.entity(o).build())) gone.run();
-        });
+        serial.execute(() -> resume(head.entity(o).build(), null));
     }
 
     @Override

@@ -14,8 +14,6 @@ import org.jboss.resteasy.spi.AsyncStreamingOutput;
  * waits on the client at all; the response ends when every queued write has completed.
  */
 final class ResteasyDelivery extends Delivery implements AsyncStreamingOutput {
-    private final AsyncResponse async;
-    private final Runnable gone;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final ArrayDeque<Object[]> early = new ArrayDeque<>(2);
     private AsyncOutputStream out;
@@ -23,22 +21,17 @@ final class ResteasyDelivery extends Delivery implements AsyncStreamingOutput {
     private boolean ended;
 
     ResteasyDelivery(AsyncResponse async, Runnable gone) {
-        this.async = async;
-        this.gone = gone;
+        super(async, gone);
     }
 
     @Override
     void send(Response response, Runnable written) {
-        if (async.resume(response)) {
-            run(written);
-        } else {
-            gone.run();
-        }
+        resume(response, written);
     }
 
     @Override
     void stream(Response.ResponseBuilder head) {
-        if (!async.resume(head.entity(this).build())) gone.run();
+        resume(head.entity(this).build(), null);
     }
 
     /** Called by RESTEasy once the headers are ready; the response completes with the returned stage. */

@@ -31,7 +31,7 @@ public final class GatewayCli {
     public static final long STOP_TIMEOUT_MS = 30_000;
 
     /** A started host server with the engine mounted. */
-    public interface Host {
+    public interface Host extends AutoCloseable {
         int port();
 
         /** Blocks until the server has stopped. */
@@ -39,6 +39,12 @@ public final class GatewayCli {
 
         /** Stops gracefully: no new requests, in-flight ones finish (up to {@link #STOP_TIMEOUT_MS}). */
         void stop() throws Exception;
+
+        /** The same as {@link #stop()}; the engine is closed by whoever built it. */
+        @Override
+        default void close() throws Exception {
+            stop();
+        }
     }
 
     /** Starts a sample's host server serving {@code engine}. */

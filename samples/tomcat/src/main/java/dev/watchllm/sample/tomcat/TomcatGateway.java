@@ -23,7 +23,7 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * that says hello at {@code /}. Stopping it is graceful: the connector stops accepting, in-flight
  * requests (streams included) get up to {@code stopTimeoutMs} to finish.
  */
-public final class TomcatGateway implements GatewayCli.Host, AutoCloseable {
+public final class TomcatGateway implements GatewayCli.Host {
     private final Tomcat tomcat = new Tomcat();
     private final Connector connector = new Connector();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -88,10 +88,5 @@ public final class TomcatGateway implements GatewayCli.Host, AutoCloseable {
         } finally {
             stopped.countDown();
         }
-    }
-
-    @Override
-    public void close() throws Exception {
-        stop();
     }
 }

@@ -1,19 +1,17 @@
 package dev.watchllm.sample.tomcat;
 
 import dev.watchllm.WatchLlm;
-import dev.watchllm.tck.GatewayContract;
-import dev.watchllm.tck.Mounted;
-import java.nio.file.Path;
+import dev.watchllm.sample.cli.GatewayCli;
+import dev.watchllm.sample.cli.SampleContract;
 
-/** The contract through WatchLlmFilter on embedded Tomcat 11, as this sample mounts it. */
-class TomcatFilterContractTest extends GatewayContract {
+/** The contract through the Servlet filter on embedded Tomcat 11, as this sample mounts it. */
+class TomcatFilterContractTest extends SampleContract {
+    TomcatFilterContractTest() {
+        super("WatchLLM gateway on Tomcat");
+    }
+
     @Override
-    protected Mounted mount(Path configFile, int maxRequestThreads) throws Exception {
-        WatchLlm engine = WatchLlm.fromConfig(configFile);
-        TomcatGateway gw = new TomcatGateway(engine, "127.0.0.1", 0, 1_000, maxRequestThreads).start();
-        return new Mounted("http://127.0.0.1:" + gw.port(), "/", "WatchLLM gateway on Tomcat", () -> {
-            gw.close();
-            engine.close();
-        });
+    protected GatewayCli.Host start(WatchLlm engine, int maxThreads) throws Exception {
+        return new TomcatGateway(engine, "127.0.0.1", 0, 1_000, maxThreads).start();
     }
 }
