@@ -1,14 +1,10 @@
 package dev.watchllm.sample.jetty;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.sample.cli.HelloServlet;
 import dev.watchllm.sample.cli.JettyHost;
 import dev.watchllm.servlet.WatchLlmFilter;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -37,16 +33,7 @@ public final class JettyGateway extends JettyHost implements AutoCloseable {
         FilterHolder filter = new FilterHolder(new WatchLlmFilter(engine));
         filter.setAsyncSupported(true);
         ctx.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        ServletHolder hello = new ServletHolder(new HttpServlet() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                resp.setContentType("text/plain;charset=utf-8");
-                resp.getOutputStream().write(("WatchLLM gateway: point an OpenAI SDK at " + engine.config().prefix() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        });
+        ServletHolder hello = new ServletHolder(new HelloServlet("Jetty", engine.config().prefix()));
         hello.setAsyncSupported(true);
         ctx.addServlet(hello, "/");
         return ctx;

@@ -7,7 +7,7 @@ import dev.watchllm.sample.cli.SampleContract;
 /** The contract through the Servlet filter on embedded Jetty 12 (ee10), as this sample mounts it. */
 class JettyFilterContractTest extends SampleContract {
     JettyFilterContractTest() {
-        super("WatchLLM gateway");
+        super("WatchLLM gateway on Jetty");
     }
 
     @Override

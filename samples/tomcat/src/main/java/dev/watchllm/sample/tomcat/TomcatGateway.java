@@ -2,12 +2,9 @@ package dev.watchllm.sample.tomcat;
 
 import dev.watchllm.WatchLlm;
 import dev.watchllm.sample.cli.GatewayCli;
+import dev.watchllm.sample.cli.HelloServlet;
 import dev.watchllm.servlet.WatchLlmFilter;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 import org.apache.catalina.Wrapper;
@@ -50,16 +47,7 @@ public final class TomcatGateway implements GatewayCli.Host {
         map.addURLPattern("/*");
         ctx.addFilterMap(map);
 
-        Wrapper hello = Tomcat.addServlet(ctx, "hello", new HttpServlet() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                resp.setContentType("text/plain;charset=utf-8");
-                resp.getOutputStream().write(("WatchLLM gateway on Tomcat: point an OpenAI SDK at " + engine.config().prefix() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        });
+        Wrapper hello = Tomcat.addServlet(ctx, "hello", new HelloServlet("Tomcat", engine.config().prefix()));
         hello.setAsyncSupported(true);
         ctx.addServletMappingDecoded("/", "hello");
     }
