@@ -31,6 +31,11 @@ final class ResteasyOnJetty {
     }
 
     static Mounted start(WatchLlmFeature feature, int maxThreads) throws Exception {
+        return start(feature, maxThreads, "");
+    }
+
+    /** With the JAX-RS application below {@code appPath} (e.g. {@code /api}, or "" for the root). */
+    static Mounted start(WatchLlmFeature feature, int maxThreads, String appPath) throws Exception {
         ResteasyDeployment deployment = new ResteasyDeploymentImpl();
         deployment.setApplication(new Application() {
             @Override
@@ -48,10 +53,11 @@ final class ResteasyOnJetty {
         ctx.setAttribute(ResteasyDeployment.class.getName(), deployment);
         ServletHolder dispatcher = new ServletHolder(new HttpServlet30Dispatcher());
         dispatcher.setAsyncSupported(true);
-        ctx.addServlet(dispatcher, "/*");
+        dispatcher.setInitParameter("resteasy.servlet.mapping.prefix", appPath);
+        ctx.addServlet(dispatcher, appPath + "/*");
         server.setHandler(ctx);
         server.start();
-        return new Mounted("http://127.0.0.1:" + c.getLocalPort(), "/hello", "host resource", () -> {
+        return new Mounted("http://127.0.0.1:" + c.getLocalPort() + appPath, "/hello", "host resource", () -> {
             server.stop();
             deployment.stop();
             feature.close();
