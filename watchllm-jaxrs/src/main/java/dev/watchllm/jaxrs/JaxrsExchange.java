@@ -71,7 +71,8 @@ final class JaxrsExchange implements Exchange {
                 head = null;
                 whole = false;
             } else if (started) {
-                return; // a whole answer was sent; the engine writes nothing after it
+                Delivery.run(written); // a whole answer was sent; the engine writes nothing after one
+                return;
             } else {
                 started = true;
                 String length = headerValue("content-length");

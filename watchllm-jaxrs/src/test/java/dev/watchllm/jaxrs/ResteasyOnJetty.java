@@ -35,6 +35,7 @@ final class ResteasyOnJetty {
     }
 
     /** With the JAX-RS application below {@code appPath} (e.g. {@code /api}, or "" for the root). */
+    @SuppressWarnings("deprecation") // getSingletons: still how JAX-RS 3.1 hands a runtime ready-made instances
     static Mounted start(WatchLlmFeature feature, int maxThreads, String appPath) throws Exception {
         ResteasyDeployment deployment = new ResteasyDeploymentImpl();
         deployment.setApplication(new Application() {
