@@ -2,23 +2,28 @@ package dev.watchllm.jaxrs;
 
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.resteasy.spi.AsyncOutputStream;
 import org.jboss.resteasy.spi.AsyncStreamingOutput;
 
 /**
  * RESTEasy: a stream is an {@link AsyncStreamingOutput} whose writes are RESTEasy's non-blocking
  * {@link AsyncOutputStream} operations (a Servlet {@code WriteListener} underneath), so no thread
- * waits on the client at all; the response ends when every queued write has completed.
+ * waits on the client at all; the response ends when every queued write has completed. Writes
+ * are handed to RESTEasy in order by one thread at a time, holding no lock.
  */
 final class ResteasyDelivery extends Delivery implements AsyncStreamingOutput {
+    private static final Object[] END = new Object[0];
+
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final ArrayDeque<Object[]> early = new ArrayDeque<>(2);
-    private AsyncOutputStream out;
-    private CompletionStage<Void> last = CompletableFuture.completedFuture(null);
-    private boolean ended;
+    private final Queue<Object[]> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger draining = new AtomicInteger();
+    private volatile AsyncOutputStream out;
+    private CompletionStage<Void> last = CompletableFuture.completedFuture(null); // touched by the draining thread only
 
     ResteasyDelivery(AsyncResponse async, Runnable gone) {
         super(async, gone);
@@ -37,30 +42,48 @@ final class ResteasyDelivery extends Delivery implements AsyncStreamingOutput {
     /** Called by RESTEasy once the headers are ready; the response completes with the returned stage. */
     @Override
     public CompletionStage<Void> asyncWrite(AsyncOutputStream os) {
-        synchronized (this) {
-            out = os;
-            Object[] w;
-            while ((w = early.poll()) != null) issue((byte[]) w[0], (Boolean) w[1], (Runnable) w[2]);
-            if (ended) finish();
-        }
+        out = os;
+        drain();
         return done;
     }
 
     @Override
     void write(byte[] bytes, boolean flush, Runnable written) {
-        synchronized (this) {
-            if (out == null) {
-                early.add(new Object[] {bytes, flush, written});
-            } else {
-                issue(bytes, flush, written);
-            }
-        }
+        pending.add(new Object[] {bytes, flush, written});
+        drain();
     }
 
-    /** Queues the write (and flush) with RESTEasy, which completes its operations in order. */
+    @Override
+    void end() {
+        pending.add(END);
+        drain();
+    }
+
+    @Override
+    void abort() {
+        done.complete(null);
+    }
+
+    /** Hands what is queued to RESTEasy, once it gave us its stream; whoever finds the queue idle drains it. */
+    private void drain() {
+        if (out == null || draining.getAndIncrement() != 0) return;
+        do {
+            Object[] w;
+            while ((w = pending.poll()) != null) {
+                if (w == END) {
+                    last.whenComplete((v, failure) -> done.complete(null));
+                } else {
+                    issue((byte[]) w[0], (Boolean) w[1], (Runnable) w[2]);
+                }
+            }
+        } while (draining.decrementAndGet() != 0);
+    }
+
+    /** RESTEasy completes its operations in the order they were queued. */
     private void issue(byte[] bytes, boolean flush, Runnable written) {
-        CompletionStage<Void> op = out.asyncWrite(bytes);
-        if (flush) op = op.thenCombine(out.asyncFlush(), (a, b) -> null);
+        AsyncOutputStream os = out;
+        CompletionStage<Void> op = os.asyncWrite(bytes);
+        if (flush) op = op.thenCombine(os.asyncFlush(), (a, b) -> null);
         last = op;
         op.whenComplete((v, failure) -> {
             if (failure != null) {
@@ -70,22 +93,5 @@ final class ResteasyDelivery extends Delivery implements AsyncStreamingOutput {
                 run(written);
             }
         });
-    }
-
-    @Override
-    void end() {
-        synchronized (this) {
-            ended = true;
-            if (out != null) finish();
-        }
-    }
-
-    private void finish() {
-        last.whenComplete((v, failure) -> done.complete(null));
-    }
-
-    @Override
-    void abort() {
-        done.complete(null);
     }
 }
