@@ -127,9 +127,9 @@ public final class WatchLlm implements AutoCloseable {
     }
 
     /**
-     * Stops retries and timers, writes the month's limit counters, closes the upstream client if
-     * the engine created it, the key store, and the usage meter (queued usage records are written
-     * and the totals flushed: nothing is lost).
+     * Stops retries and timers, writes the month's limit counters and the response cache, closes
+     * the upstream client if the engine created it, the key store, and the usage meter (queued usage
+     * records are written and the totals flushed: nothing is lost).
      */
     @Override
     public void close() {

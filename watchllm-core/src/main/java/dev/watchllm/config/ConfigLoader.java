@@ -95,7 +95,7 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("the config must be a YAML mapping");
         }
-        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http", "pricing"));
+        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http", "pricing", "cache"));
         JsonNode ups = root.path("upstreams");
         if (!ups.isMissingNode()) {
             list(ups, "upstreams");
@@ -127,6 +127,10 @@ public final class ConfigLoader {
             String type = str(store, f, "type", "local");
             String dir = str(store, f, "dir", StoreConfig.DEFAULT.dir().toString());
             b.store(new StoreConfig(type, Path.of(dir), str(store, f, "uri", null)));
+        }
+        JsonNode cache = root.path("cache");
+        if (!cache.isMissingNode()) {
+            b.cache(cache(cache));
         }
         JsonNode http = root.path("http");
         if (!http.isMissingNode()) {
@@ -176,6 +180,20 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new ConfigException(f + "." + name + ": '" + v + "' is not a number (USD per million tokens)");
         }
+    }
+
+    /** The top-level {@code cache} section: the exact cache's tiers and limits; absent keys keep their defaults. */
+    private CacheConfig cache(JsonNode n) {
+        String f = "cache";
+        obj(n, f);
+        only(n, f, Set.of("heapEntries", "offHeap", "disk", "maxEntrySize", "coalesceTimeout"));
+        CacheConfig d = CacheConfig.DEFAULT;
+        return new CacheConfig(
+                n.has("heapEntries") ? integer(n, f, "heapEntries") : d.heapEntries(),
+                n.has("offHeap") ? ByteSizes.parse(f + ".offHeap", text(n, f, "offHeap")) : d.offHeapBytes(),
+                n.has("disk") ? ByteSizes.parse(f + ".disk", text(n, f, "disk")) : d.diskBytes(),
+                n.has("maxEntrySize") ? ByteSizes.parse(f + ".maxEntrySize", text(n, f, "maxEntrySize")) : d.maxEntryBytes(),
+                n.has("coalesceTimeout") ? Durations.parse(f + ".coalesceTimeout", text(n, f, "coalesceTimeout")) : d.coalesceTimeout());
     }
 
     private UpstreamConfig upstream(JsonNode n, String f) {

@@ -25,6 +25,7 @@ public final class WatchLlmConfig {
     private final long maxBodyBytes;
     private final List<String> corsAllowedOrigins;
     private final Map<String, ModelPrice> pricing;
+    private final CacheConfig cache;
 
     private WatchLlmConfig(Builder b) {
         this.upstreams = List.copyOf(b.upstreams);
@@ -37,6 +38,7 @@ public final class WatchLlmConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.corsAllowedOrigins = List.copyOf(b.corsAllowedOrigins);
         this.pricing = Map.copyOf(b.pricing);
+        this.cache = b.cache;
         validate();
     }
 
@@ -99,6 +101,7 @@ public final class WatchLlmConfig {
         b.maxBodyBytes = maxBodyBytes;
         b.corsAllowedOrigins = new ArrayList<>(corsAllowedOrigins);
         b.pricing.putAll(pricing);
+        b.cache = cache;
         return b;
     }
 
@@ -112,6 +115,8 @@ public final class WatchLlmConfig {
     public List<String> corsAllowedOrigins() { return corsAllowedOrigins; }
     /** Model prices from the config's {@code pricing:}, by model id; they add to or replace the built-in list. */
     public Map<String, ModelPrice> pricing() { return pricing; }
+    /** The exact response cache's tiers and limits (per-project switches are in {@link ProjectConfig#cache()}). */
+    public CacheConfig cache() { return cache; }
 
     public UpstreamConfig upstream(String name) {
         for (UpstreamConfig u : upstreams) {
@@ -137,6 +142,7 @@ public final class WatchLlmConfig {
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private List<String> corsAllowedOrigins = new ArrayList<>(List.of("*"));
         private final Map<String, ModelPrice> pricing = new LinkedHashMap<>();
+        private CacheConfig cache = CacheConfig.DEFAULT;
 
         private Builder() {
         }
@@ -196,6 +202,11 @@ public final class WatchLlmConfig {
         /** Adds or replaces the price of one model (the config's {@code pricing:}). */
         public Builder price(ModelPrice p) {
             pricing.put(Objects.requireNonNull(p, "price").model().toLowerCase(java.util.Locale.ROOT), p);
+            return this;
+        }
+
+        public Builder cache(CacheConfig c) {
+            this.cache = Objects.requireNonNull(c, "cache");
             return this;
         }
 

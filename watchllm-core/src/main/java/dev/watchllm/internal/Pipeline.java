@@ -1,6 +1,7 @@
 package dev.watchllm.internal;
 
 import dev.watchllm.auth.Authenticator;
+import dev.watchllm.cache.ExactCache;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
@@ -36,6 +37,7 @@ public final class Pipeline implements AutoCloseable {
     private final EngineContext ctx;
     private final UsageMeter meter;
     private final PlanLimiter limits;
+    private final CacheStep cache;
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
                     UsageMeter meter) {
@@ -46,16 +48,22 @@ public final class Pipeline implements AutoCloseable {
         this.router = new UpstreamRouter(config.upstreams());
         this.meter = meter;
         this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler);
+        this.cache = new CacheStep(ExactCache.open(config, clock), config.cache().coalesceTimeout());
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
+        settlers.add(cache::settle); // stores complete answers
         settlers.add(meter);
         this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter);
     }
 
-    /** Writes what must outlive the engine (the month's limit counters). */
+    /** Writes what must outlive the engine: the month's limit counters and the response cache. */
     @Override
     public void close() {
-        limits.close();
+        try {
+            limits.close();
+        } finally {
+            cache.close();
+        }
     }
 
     public dev.watchllm.limit.LimitState limitState(String projectId) {
@@ -121,8 +129,11 @@ public final class Pipeline implements AutoCloseable {
             Responses.error(ex, admission.error()); // 429: nothing over the limit reaches the provider
             return;
         }
-        // ---- end of admission; every path from here on must end in ctx.settle (ProxyCall does) ----
-        new ProxyCall(ctx, ex, requestId, who.caller(), parsed.request(), chain, "BYPASS", start).start();
+        // ---- end of admission; every path from here on must end in ctx.settle (CacheStep and ProxyCall do) ----
+        // exact response cache: a hit, or a wait for an identical call in flight, is answered there
+        CacheStep.Miss miss = cache.lookup(ctx, ex, requestId, who.caller(), parsed.request(), chain, start);
+        if (miss == null) return;
+        new ProxyCall(ctx, miss.exchange(), requestId, who.caller(), parsed.request(), chain, miss.cacheStatus(), start).start();
     }
 
     /** The body, or null after answering 413/400. Bounded: never reads more than the limit plus one byte. */

@@ -397,6 +397,7 @@ final class ProxyCall implements UpstreamListener {
     private void fail(OpenAiError e) {
         if (finished.compareAndSet(false, true)) {
             status = e.status();
+            delivered = e.toJson(); // settle steps see the error the client got
             Responses.error(ex, e);
             settle(null, false);
         }

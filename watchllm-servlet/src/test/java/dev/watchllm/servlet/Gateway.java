@@ -5,6 +5,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.watchllm.WatchLlm;
 import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.auth.InMemoryKeyStore;
+import dev.watchllm.config.CacheConfig;
 import dev.watchllm.config.KeyEntry;
 import dev.watchllm.config.ProjectConfig;
 import dev.watchllm.config.StoreConfig;
@@ -12,6 +13,7 @@ import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.testing.FakeProvider;
 import jakarta.servlet.DispatcherType;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,11 +27,12 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /**
  * Test fixture: a fake provider, an engine with one project ({@code test-proj}, key {@link #key})
- * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports. The store is a
- * fresh temporary directory (deleted on close) unless the test sets one.
+ * routed to it, and WatchLlmFilter on embedded Jetty, all on 127.0.0.1 free ports. State (the
+ * response cache) lives in a fresh temporary {@code store.dir} unless one is given.
  */
 final class Gateway implements AutoCloseable {
     final FakeProvider provider;
@@ -37,7 +40,10 @@ final class Gateway implements AutoCloseable {
     final Server server;
     final String key = ApiKeys.mint("test");
     final String otherKey = ApiKeys.mint("dev");
-    final Path tempStore;
+    final Path storeDir;
+    /** Requests inside the server ({@code getRequestsActive}) and inside a container thread ({@code getHandleActive}). */
+    final StatisticsHandler stats;
+    private final boolean ownsStoreDir;
     /** Every usage record, as the engine's sinks get it (after the ledger counted it): tests wait on this, never sleep. */
     final java.util.concurrent.BlockingQueue<dev.watchllm.metering.UsageRecord> usage = new java.util.concurrent.LinkedBlockingQueue<>();
     static final String PROVIDER_KEY = "sk-provider-secret";
@@ -47,25 +53,37 @@ final class Gateway implements AutoCloseable {
     }
 
     Gateway(UnaryOperator<WatchLlmConfig.Builder> customize) throws Exception {
-        this(Clock.systemUTC(), (gw, b) -> customize.apply(b));
+        this(Clock.systemUTC(), null, (gw, b) -> customize.apply(b));
     }
 
     /** Customizes a config that already routes every model to {@link #provider} as upstream {@code fake}. */
     Gateway(BiFunction<FakeProvider, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
-        this(Clock.systemUTC(), (gw, b) -> customize.apply(gw.provider, b));
+        this(Clock.systemUTC(), null, (gw, b) -> customize.apply(gw.provider, b));
     }
 
     /** With {@code clock} for the engine; {@code customize} also sees this fixture (its provider and keys). */
     Gateway(Clock clock, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
+        this(clock, null, customize);
+    }
+
+    /** A gateway whose engine runs on {@code clock} with its state in {@code storeDir} (null: a temporary one, deleted on close). */
+    Gateway(UnaryOperator<WatchLlmConfig.Builder> customize, Clock clock, Path storeDir) throws Exception {
+        this(clock, storeDir, (gw, b) -> customize.apply(b));
+    }
+
+    Gateway(Clock clock, Path storeDir, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
+        this.ownsStoreDir = storeDir == null;
+        this.storeDir = storeDir != null ? storeDir : Files.createTempDirectory("watchllm-test");
         provider = new FakeProvider();
-        tempStore = Files.createTempDirectory("watchllm-test-store");
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
-                .store(new StoreConfig("local", tempStore, null))
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), PROVIDER_KEY, List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
-                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
-        engine = WatchLlm.builder().config(customize.apply(this, b).build()).keyStore(new InMemoryKeyStore()).clock(clock).addUsageSink(usage::add).build();
+                .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))))
+                .store(new StoreConfig("local", this.storeDir, null))
+                .cache(new CacheConfig(1000, 8L << 20, 64L << 20, 1 << 20, Duration.ofSeconds(10)));
+        engine = WatchLlm.builder().config(customize.apply(this, b).build()).keyStore(new InMemoryKeyStore()).clock(clock)
+                .addUsageSink(usage::add).build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
@@ -76,7 +94,8 @@ final class Gateway implements AutoCloseable {
         fh.setAsyncSupported(true);
         ctx.addFilter(fh, "/*", EnumSet.of(DispatcherType.REQUEST));
         ctx.addServlet(HostServlet.class, "/");
-        server.setHandler(ctx);
+        stats = new StatisticsHandler(ctx);
+        server.setHandler(stats);
         server.start();
     }
 
@@ -108,8 +127,13 @@ final class Gateway implements AutoCloseable {
         server.stop();
         engine.close();
         provider.close();
-        try (var files = Files.walk(tempStore)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        if (ownsStoreDir) deleteTree(storeDir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
         }
     }
 

@@ -94,17 +94,20 @@ class PlanLimitsTest {
 
     /**
      * Both fixture projects on {@code plan}, each with {@code budgetUsd} (0: none); the provider's
-     * timeout is long, as tests hold answers back on a loaded machine.
+     * timeout is long, as tests hold answers back on a loaded machine. The response cache is off:
+     * these tests repeat one prompt and count what reaches the provider.
      */
     static BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> projects(PlanConfig plan, double budgetUsd) {
         return (g, b) -> b.plan(plan).clearProjects().clearUpstreams()
                 .upstream(UpstreamConfig.of("fake", g.provider.baseUrl(), "sk-provider-secret", List.of("*"))
                         .withTimeout(Duration.ofSeconds(30)).withRetries(0, Duration.ofMillis(10)))
                 .project(new ProjectConfig("test-proj", plan.name(), List.of(new KeyEntry("k1", ApiKeys.sha256Hex(g.key))),
-                        CacheSettings.DEFAULT, budgetUsd))
+                        NO_CACHE, budgetUsd))
                 .project(new ProjectConfig("other-proj", plan.name(), List.of(new KeyEntry("k2", ApiKeys.sha256Hex(g.otherKey))),
-                        CacheSettings.DEFAULT, budgetUsd));
+                        NO_CACHE, budgetUsd));
     }
+
+    static final CacheSettings NO_CACHE = new CacheSettings(false, Duration.ofHours(24), false, 0.95);
 
     static PlanConfig plan(long rpm, long perMonth, long tpm, int concurrent) {
         return new PlanConfig("team", rpm, perMonth, tpm, concurrent);

@@ -105,7 +105,7 @@ class SdkRoundTripTest {
         String body = "{\"error\":{\"message\":\"bad model\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"model_not_found\"}}";
         gw.provider.enqueue(FakeProvider.status(404, body));
         com.openai.errors.NotFoundException e = org.junit.jupiter.api.Assertions.assertThrows(com.openai.errors.NotFoundException.class,
-                () -> gw.client().chat().completions().create(params("x")));
+                () -> gw.client().chat().completions().create(params("a question no other test asks")));
         assertEquals(404, e.statusCode());
         assertEquals("model_not_found", e.code().orElseThrow());
         gw.provider.takeRequest();

@@ -81,7 +81,7 @@ class WebXmlFilterTest {
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("Hello from the fake provider."));
         assertEquals("fake", r.headers().firstValue("X-WatchLLM-Provider").orElseThrow());
-        assertEquals("BYPASS", r.headers().firstValue("X-WatchLLM-Cache").orElseThrow());
+        assertEquals("MISS", r.headers().firstValue("X-WatchLLM-Cache").orElseThrow());
         assertTrue(r.headers().firstValue("X-WatchLLM-Latency-Ms").orElseThrow().matches("\\d+"));
         assertTrue(r.headers().firstValue("X-Request-Id").orElseThrow().matches("req_[0-9a-f]{32}"));
         assertEquals("/v1/chat/completions", provider.takeRequest().path());

@@ -1,20 +1,7 @@
 package dev.watchllm.sample.jetty;
 
-import dev.watchllm.WatchLlm;
-import dev.watchllm.auth.ApiKeys;
-import dev.watchllm.config.ConfigException;
-import dev.watchllm.config.ConfigLoader;
-import dev.watchllm.config.ProjectConfig;
-import dev.watchllm.config.WatchLlmConfig;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.watchllm.sample.cli.GatewayCli;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The main sample: WatchLLM in embedded Jetty.
@@ -22,189 +9,27 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]
  * java -jar watchllm-jetty.jar keys create --project ID [--env dev]
- * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]
+ * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl]
  * </pre>
  *
- * Config: {@code --config}, else {@code $WATCHLLM_CONFIG}, else {@code ./watchllm.yaml}, else the
- * sample's own. On start, every project without a key gets one minted, printed once, and only its
- * hash kept under {@code store.dir}.
+ * See {@link GatewayCli} for the config lookup and key minting every sample shares.
  */
 public final class Main {
+    static final GatewayCli CLI = new GatewayCli("watchllm-jetty.jar",
+            (engine, host, port) -> new JettyGateway(engine, host, port, GatewayCli.STOP_TIMEOUT_MS).start());
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
-        int code = run(args, System.out, System.err);
-        if (code != 0) System.exit(code);
+        CLI.main(args);
     }
 
-    /** Runs the CLI; returns the exit code (serving blocks until the JVM is asked to stop). */
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        if (args.length >= 1 && args[0].equals("keys")) {
-            return keys(args, out, err);
-        }
-        if (args.length >= 1 && args[0].equals("usage")) {
-            return UsageCommand.run(args, out, err);
-        }
-        Serving serving;
-        try {
-            serving = serve(args, out, err);
-        } catch (Exit e) {
-            return e.code;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                serving.close(); // graceful: in-flight requests finish
-            } catch (Exception e) {
-                err.println("Stop failed: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "watchllm-shutdown"));
-        serving.gateway().server().join();
-        stopped.await();
-        return 0;
+        return CLI.run(args, out, err);
     }
 
-    /** A started gateway and the engine it serves with; {@link #close} stops both, gracefully. */
-    record Serving(JettyGateway gateway, WatchLlm engine) implements AutoCloseable {
-        @Override
-        public void close() throws Exception {
-            try {
-                gateway.close();
-            } finally {
-                engine.close();
-            }
-        }
-    }
-
-    /** Ends the CLI with an exit code, after the reason was printed. */
-    static final class Exit extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int code;
-
-        Exit(int code) {
-            super(null, null, false, false);
-            this.code = code;
-        }
-    }
-
-    /** Parses the serve arguments, loads the config, mints missing keys and starts Jetty. */
-    static Serving serve(String[] args, PrintStream out, PrintStream err) throws Exception {
-        String config = null;
-        String host = "0.0.0.0";
-        int port = 8080;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--config": config = value(args, ++i, "--config"); break;
-                    case "--port": port = Integer.parseInt(value(args, ++i, "--port")); break;
-                    case "--host": host = value(args, ++i, "--host"); break;
-                    case "-h": case "--help": usage(out); throw new Exit(0);
-                    default: throw new IllegalArgumentException("Unknown argument: " + args[i]);
-                }
-            }
-            if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be between 0 and 65535");
-        } catch (IllegalArgumentException e) {
-            err.println(e instanceof NumberFormatException ? "--port needs a number" : e.getMessage());
-            usage(err);
-            throw new Exit(2);
-        }
-        WatchLlmConfig cfg;
-        try {
-            cfg = loadConfig(config, out);
-        } catch (ConfigException e) {
-            err.println("Config error: " + e.getMessage());
-            throw new Exit(1);
-        }
-        WatchLlm engine = WatchLlm.builder().config(cfg).build();
-        JettyGateway gw;
-        try {
-            mintMissingKeys(engine, out);
-            gw = new JettyGateway(engine, host, port, 30_000).start();
-        } catch (Exception e) {
-            engine.close();
-            throw e;
-        }
-        out.println("WatchLLM listening on http://" + host + ":" + gw.port() + cfg.prefix());
-        out.flush();
-        return new Serving(gw, engine);
-    }
-
-    static WatchLlmConfig loadConfig(String explicit, PrintStream out) {
-        String file = explicit != null ? explicit : System.getenv("WATCHLLM_CONFIG");
-        if (file == null && Files.exists(Path.of("watchllm.yaml"))) file = "watchllm.yaml";
-        if (file != null) {
-            out.println("Config: " + Path.of(file).toAbsolutePath());
-            return ConfigLoader.load(Path.of(file));
-        }
-        out.println("Config: the sample's own watchllm.yaml (pass --config FILE to use yours)");
-        try (InputStream in = Main.class.getResourceAsStream("/watchllm.yaml")) {
-            return ConfigLoader.load(in);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read the bundled config: " + e.getMessage(), e);
-        }
-    }
-
-    /** Projects with neither a config key nor a stored one get a key, shown this once. */
-    static void mintMissingKeys(WatchLlm engine, PrintStream out) {
-        for (ProjectConfig p : engine.config().projects()) {
-            if (!p.keys().isEmpty() || !engine.keys().list(p.id()).isEmpty()) continue;
-            String key = engine.mintKey(p.id(), "dev");
-            out.println("Minted a key for project '" + p.id() + "' (shown once; only its SHA-256 is kept in "
-                    + engine.config().store().dir() + "):");
-            out.println("  " + key);
-        }
-    }
-
-    private static int keys(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 2 || !args[1].equals("create")) {
-            err.println("Usage: keys create --project ID [--env dev]");
-            return 2;
-        }
-        String project = null;
-        String env = "dev";
-        try {
-            for (int i = 2; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--project": project = value(args, ++i, "--project"); break;
-                    case "--env": env = value(args, ++i, "--env"); break;
-                    default: throw new IllegalArgumentException("Unknown argument: " + args[i]);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            err.println("Usage: keys create --project ID [--env dev]");
-            return 2;
-        }
-        if (project == null) {
-            err.println("keys create: --project ID is required");
-            return 2;
-        }
-        if (!ApiKeys.isEnv(env)) {
-            err.println("keys create: --env must be lower-case letters, e.g. prod or dev");
-            return 2;
-        }
-        String key = ApiKeys.mint(env);
-        String id = project + "-" + env + "-" + UUID.randomUUID().toString().substring(0, 8);
-        out.println(key);
-        out.println("# Add under projects: - id: " + project + " -> keys: in your watchllm.yaml (the key above is not stored anywhere):");
-        out.println("- { id: " + id + ", sha256: \"" + ApiKeys.sha256Hex(key) + "\" }");
-        return 0;
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
-        return args[i];
-    }
-
-    private static void usage(PrintStream s) {
-        List<String> l = new ArrayList<>();
-        l.add("Usage:");
-        l.add("  java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]");
-        l.add("  java -jar watchllm-jetty.jar keys create --project ID [--env dev]");
-        l.add("  java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]");
-        l.forEach(s::println);
+    static GatewayCli.Serving serve(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return CLI.serve(args, out, err);
     }
 }

@@ -1,5 +1,7 @@
 package dev.watchllm.sample.jetty;
 
+import dev.watchllm.sample.cli.GatewayCli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,7 +71,7 @@ class MainTest {
         return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
     }
 
-    static Main.Serving serve(ByteArrayOutputStream out, String... args) throws Exception {
+    static GatewayCli.Serving serve(ByteArrayOutputStream out, String... args) throws Exception {
         return Main.serve(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
     }
 
@@ -91,10 +93,13 @@ class MainTest {
                 .timeout(Duration.ofSeconds(20)).build();
     }
 
+    /** A chat call with a prompt of its own, so the response cache never answers it from an earlier call. */
     static String chat(int port, String key) {
         return sdk(port, key).chat().completions().create(ChatCompletionCreateParams.builder().model(ChatModel.GPT_4O_MINI)
-                .addUserMessage("hi").build()).choices().get(0).message().content().orElseThrow();
+                .addUserMessage("hi #" + CALLS.incrementAndGet()).build()).choices().get(0).message().content().orElseThrow();
     }
+
+    static final java.util.concurrent.atomic.AtomicInteger CALLS = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
     void keysCreatePrintsTheKeyAloneThenAConfigEntryThatWorks() throws Exception {
@@ -114,7 +119,7 @@ class MainTest {
         assertEquals(ApiKeys.sha256Hex(key), parsed.project("shop-prod").keys().get(0).sha256());
         int port = freePort();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Main.Serving s = serve(out, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
+        try (GatewayCli.Serving s = serve(out, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("WatchLLM listening on http://127.0.0.1:" + port + "/v1"), out.toString());
             assertFalse(out.toString(StandardCharsets.UTF_8).contains("Minted"), "the project has a key in the config");
             provider.enqueue(FakeProvider.chat("served by the sample"));
@@ -123,7 +128,7 @@ class MainTest {
 
             provider.enqueue(FakeProvider.stream("str", "eam"));
             try (StreamResponse<ChatCompletionChunk> st = sdk(port, key).chat().completions().createStreaming(
-                    ChatCompletionCreateParams.builder().model(ChatModel.GPT_4O_MINI).addUserMessage("hi").build())) {
+                    ChatCompletionCreateParams.builder().model(ChatModel.GPT_4O_MINI).addUserMessage("hi, streamed").build())) {
                 assertEquals("stream", st.stream().flatMap(c -> c.choices().stream()).map(c -> c.delta().content().orElse(""))
                         .collect(Collectors.joining()));
             }
@@ -172,7 +177,7 @@ class MainTest {
         int port = freePort();
         String key;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Main.Serving s = serve(out, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
+        try (GatewayCli.Serving s = serve(out, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
             List<String> lines = out.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
             int i = 0;
             while (!lines.get(i).startsWith("Minted a key for project 'demo'")) i++;
@@ -188,12 +193,12 @@ class MainTest {
         }
         try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
             for (Path p : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                assertFalse(Files.readString(p).contains(key), p + " holds the key");
+                assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(key), p + " holds the key");
             }
         }
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        try (Main.Serving s = serve(again, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
+        try (GatewayCli.Serving s = serve(again, "--config", cfg.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")) {
             assertFalse(again.toString(StandardCharsets.UTF_8).contains("Minted"), again.toString());
             assertEquals(1, Files.readAllLines(store).size(), "no second key");
             provider.enqueue(FakeProvider.chat("welcome back"));

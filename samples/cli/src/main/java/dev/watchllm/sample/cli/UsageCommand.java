@@ -1,4 +1,4 @@
-package dev.watchllm.sample.jetty;
+package dev.watchllm.sample.cli;
 
 import dev.watchllm.config.ConfigException;
 import dev.watchllm.config.WatchLlmConfig;
@@ -65,7 +65,7 @@ final class UsageCommand {
         }
         WatchLlmConfig cfg;
         try {
-            cfg = Main.loadConfig(config, err);
+            cfg = GatewayCli.loadConfig(config, err);
         } catch (ConfigException e) {
             err.println("Config error: " + e.getMessage());
             return 1;

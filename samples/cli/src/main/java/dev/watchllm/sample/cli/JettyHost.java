@@ -1,0 +1,55 @@
+package dev.watchllm.sample.cli;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * An embedded Jetty 12 server around a sample's application handler (any environment: ee10,
+ * ee11). Stopping it is graceful: new requests are refused, in-flight ones (streams included)
+ * finish, for up to {@code stopTimeoutMs}.
+ */
+public class JettyHost implements GatewayCli.Host {
+    private final Server server;
+    private final ServerConnector connector;
+
+    /** With at most {@code maxThreads} server threads (Jetty's default is 200). */
+    public JettyHost(Handler app, String host, int port, long stopTimeoutMs, int maxThreads) {
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads);
+        pool.setName("http");
+        server = new Server(pool);
+        connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setAcceptQueueSize(4096);
+        server.addConnector(connector);
+        server.setHandler(new GracefulHandler(app));
+        server.setStopTimeout(stopTimeoutMs);
+    }
+
+    public JettyHost start() throws Exception {
+        server.start();
+        return this;
+    }
+
+    @Override
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void stop() throws Exception {
+        server.stop();
+    }
+}
