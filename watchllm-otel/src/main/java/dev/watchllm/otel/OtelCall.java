@@ -131,7 +131,6 @@ final class OtelCall implements CallObservation {
             span.setAttribute(ERROR_TYPE, error);
             span.setStatus(StatusCode.ERROR);
         }
-        span.end();
 
         AttributesBuilder ab = Attributes.builder().put(OPERATION, operation).put(REQUEST_MODEL, requestModel);
         if (prov != null) ab.put(PROVIDER, prov);
@@ -151,6 +150,7 @@ final class OtelCall implements CallObservation {
             String kind = "insufficient_quota".equals(f.errorCode) || f.errorType == null ? f.errorCode : f.errorType;
             t.rejections.add(1, Attributes.of(PROJECT, project, REJECTION, kind));
         }
+        span.end(); // last: whoever waits for the span finds the call's measurements recorded
     }
 
     /** The error's code (e.g. {@code rate_limit_exceeded}, {@code upstream_timeout}), else the status; null on success. */
