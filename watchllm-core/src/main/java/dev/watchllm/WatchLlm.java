@@ -18,6 +18,7 @@ import dev.watchllm.upstream.JettyUpstream;
 import dev.watchllm.upstream.Upstream;
 import java.io.InputStream;
 import java.nio.file.Path;
+import dev.watchllm.observe.ProxyObserver;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +44,12 @@ public final class WatchLlm implements AutoCloseable {
     private final boolean ownsUpstream;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Pipeline pipeline;
+    private final ProxyObserver observer;
     private final UsageMeter meter;
 
     private WatchLlm(Builder b) {
         this.config = b.config;
+        this.observer = dev.watchllm.observe.GuardedObserver.of(b.observer);
         this.keys = b.keyStore != null ? b.keyStore : new LocalKeyStore(config.store().dir());
         this.ownsUpstream = b.upstream == null;
         this.upstream = b.upstream != null ? b.upstream : new JettyUpstream();
@@ -61,7 +64,7 @@ public final class WatchLlm implements AutoCloseable {
         sinks.addAll(b.usageSinks);
         this.meter = new UsageMeter(Pricing.builtIn().with(config.pricing().values()),
                 b.usageLedger != null ? b.usageLedger : new LocalUsageLedger(config.store().dir()), sinks, b.clock);
-        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter);
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter, b.observer);
     }
 
     public static Builder builder() {
@@ -94,6 +97,15 @@ public final class WatchLlm implements AutoCloseable {
     /** The model prices in effect: the built-in list plus the config's {@code pricing:}. */
     public Pricing pricing() {
         return meter.pricing();
+    }
+
+    /**
+     * Captures the host's current context (e.g. an instrumented container's trace context) for
+     * the observer. Adapters call it on the thread that received the request, before any
+     * asynchronous step, and hand it back through {@link Exchange#hostContext()}.
+     */
+    public Object captureHostContext() {
+        return observer.captureHostContext();
     }
 
     /** True when {@code path} (below the host's context path) belongs to the gateway's prefix. */
@@ -155,6 +167,7 @@ public final class WatchLlm implements AutoCloseable {
         private KeyStore keyStore;
         private Upstream upstream;
         private Clock clock = Clock.systemUTC();
+        private ProxyObserver observer = ProxyObserver.NONE;
         private UsageLedger usageLedger;
         private final List<UsageSink> usageSinks = new ArrayList<>();
 
@@ -173,6 +186,15 @@ public final class WatchLlm implements AutoCloseable {
          */
         public Builder addUsageSink(UsageSink sink) {
             this.usageSinks.add(Objects.requireNonNull(sink, "usageSink"));
+            return this;
+        }
+
+        /**
+         * Watches every LLM call, e.g. {@code WatchLlmTelemetry.create(openTelemetry)} from
+         * {@code watchllm-otel}. Guarded: an observer that throws never breaks a request.
+         */
+        public Builder observer(ProxyObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -52,4 +52,13 @@ public interface Exchange {
      * failure, host timeout). Runs at most once, on any thread.
      */
     void onClientGone(Runnable callback);
+
+    /**
+     * What {@code WatchLlm.captureHostContext()} returned on the thread that received this request
+     * (an instrumented container's trace context), or null. Adapters whose host is instrumented
+     * capture it before going asynchronous.
+     */
+    default Object hostContext() {
+        return null;
+    }
 }

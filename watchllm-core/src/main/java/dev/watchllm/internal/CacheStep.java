@@ -76,7 +76,11 @@ final class CacheStep implements AutoCloseable {
                 long startNanos) {
         CacheDirectives d = CacheDirectives.parse(ex.header("Cache-Control"), ex.header(WatchLlmHeaders.CACHE_TTL));
         if (d.error() != null) {
-            Responses.error(ex, OpenAiError.invalidRequest(d.error(), null));
+            OpenAiError e = OpenAiError.invalidRequest(d.error(), null);
+            Responses.error(ex, e);
+            // refused after admission: release what it holds (a concurrency slot, a budget reservation)
+            ctx.refuse(new CallResult(requestId, caller, req, null, e.status(), e.toJson(), null, false, BYPASS, Double.NaN,
+                    System.nanoTime() - startNanos));
             return null;
         }
         CacheSettings s = caller.project().cache();

@@ -1,6 +1,13 @@
 package dev.watchllm.internal;
 
 import dev.watchllm.metering.UsageMeter;
+import dev.watchllm.metering.UsageRecord;
+import dev.watchllm.observe.CallObservation;
+import dev.watchllm.observe.CallStart;
+import dev.watchllm.observe.GuardedObserver;
+import dev.watchllm.observe.ProxyObserver;
+import dev.watchllm.openai.ParsedRequest;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.watchllm.upstream.Upstream;
 import java.time.Clock;
 import java.util.List;
@@ -17,11 +24,21 @@ final class EngineContext {
     final OncePerMinuteLog problems = new OncePerMinuteLog(LoggerFactory.getLogger("dev.watchllm.upstream"));
     /** Steps run after every forwarded call (cache store, metering, limit settlement); none may throw. */
     final List<Consumer<CallResult>> settlers;
-    /** Prices answers for the cost headers; also one of the settlers. */
+    /** Prices answers for the cost headers, and meters every settled call (after the settle steps). */
     final UsageMeter meter;
+
+    /** Watches calls (tracing, metrics); guarded, {@link ProxyObserver#NONE} when none is set. */
+    final ProxyObserver observer;
+    private final ConcurrentHashMap<byte[], CallObservation> observations = new ConcurrentHashMap<>();
 
     EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers,
                   UsageMeter meter) {
+        this(upstream, scheduler, clock, settlers, meter, ProxyObserver.NONE);
+    }
+
+    EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers,
+                  UsageMeter meter, ProxyObserver observer) {
+        this.observer = GuardedObserver.of(observer);
         this.upstream = upstream;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -29,7 +46,24 @@ final class EngineContext {
         this.meter = meter;
     }
 
+    /**
+     * Ends a call: the settle steps (limits, cache store), then metering, then the observer's end
+     * with the metered record. Every path that answered a started call comes through here once.
+     */
     void settle(CallResult r) {
+        settle(r, true);
+    }
+
+    /**
+     * Ends a call the gateway refused after it started (a plan limit, a bad cache header): the
+     * settle steps release what admission held and the observer sees it, but it is not metered
+     * (a refused request is not usage).
+     */
+    void refuse(CallResult r) {
+        settle(r, false);
+    }
+
+    private void settle(CallResult r, boolean metered) {
         for (Consumer<CallResult> s : settlers) {
             try {
                 s.accept(r);
@@ -37,5 +71,30 @@ final class EngineContext {
                 problems.warn("settle:" + s.getClass().getName(), "A settle step failed (the request was answered): {}", e.toString());
             }
         }
+        UsageRecord rec = null;
+        if (metered) try {
+            rec = meter.meter(r);
+        } catch (RuntimeException e) {
+            problems.warn("settle:meter", "Metering failed (the request was answered): {}", e.toString());
+        }
+        if (observer != ProxyObserver.NONE && r.request() != null) {
+            CallObservation o = observations.remove(r.request().raw());
+            if (o != null) o.end(r, rec);
+        }
+    }
+
+    /** Starts observing a call (keyed by its body array, which is unique to the request). */
+    CallObservation observe(CallStart start) {
+        if (observer == ProxyObserver.NONE) return CallObservation.NONE;
+        CallObservation o = observer.start(start);
+        if (o != CallObservation.NONE) observations.put(start.request().raw(), o);
+        return o;
+    }
+
+    /** The observation of a started call, or {@link CallObservation#NONE}. */
+    CallObservation observation(ParsedRequest req) {
+        if (observer == ProxyObserver.NONE) return CallObservation.NONE;
+        CallObservation o = observations.get(req.raw());
+        return o != null ? o : CallObservation.NONE;
     }
 }

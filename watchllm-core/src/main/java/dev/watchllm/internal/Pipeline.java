@@ -11,6 +11,8 @@ import dev.watchllm.limit.Admission;
 import dev.watchllm.limit.PricedBudget;
 import dev.watchllm.limit.PlanLimiter;
 import dev.watchllm.metering.UsageMeter;
+import dev.watchllm.observe.CallStart;
+import dev.watchllm.observe.ProxyObserver;
 import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.RequestParser;
@@ -40,7 +42,7 @@ public final class Pipeline implements AutoCloseable {
     private final CacheStep cache;
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
-                    UsageMeter meter) {
+                    UsageMeter meter, ProxyObserver observer) {
         this.prefix = config.prefix();
         this.maxBody = config.maxBodyBytes();
         this.cors = new Cors(config.corsAllowedOrigins());
@@ -52,8 +54,7 @@ public final class Pipeline implements AutoCloseable {
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(cache::settle); // stores complete answers
-        settlers.add(meter);
-        this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter);
+        this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter, observer); // the meter runs after the settlers
     }
 
     /** Writes what must outlive the engine: the month's limit counters and the response cache. */
@@ -68,6 +69,12 @@ public final class Pipeline implements AutoCloseable {
 
     public dev.watchllm.limit.LimitState limitState(String projectId) {
         return limits.state(projectId);
+    }
+
+    /** The wall-clock time, in epoch nanoseconds, of the monotonic instant {@code nanoTime}. */
+    private long epochNanos(long nanoTime) {
+        java.time.Instant now = ctx.clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() - (System.nanoTime() - nanoTime);
     }
 
     /** True when {@code path} is under the prefix this engine owns. */
@@ -124,9 +131,16 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         // ---- admission: plan rate limits, monthly quota, budget reservation; before any cache lookup or upstream ----
+        if (ctx.observer != ProxyObserver.NONE) {
+            // adapters that went asynchronous captured the host's context; otherwise this is still the request's thread
+            Object host = ex.hostContext() != null ? ex.hostContext() : ctx.observer.captureHostContext();
+            ctx.observe(new CallStart(requestId, who.caller().projectId(), parsed.request(), ex::header, host, epochNanos(start)));
+        }
         Admission admission = limits.admit(who.caller(), parsed.request(), ex);
         if (!admission.admitted()) {
             Responses.error(ex, admission.error()); // 429: nothing over the limit reaches the provider
+            ctx.refuse(new CallResult(requestId, who.caller(), parsed.request(), null, admission.error().status(),
+                    admission.error().toJson(), null, false, "BYPASS", Double.NaN, System.nanoTime() - start));
             return;
         }
         // ---- end of admission; every path from here on must end in ctx.settle (CacheStep and ProxyCall do) ----

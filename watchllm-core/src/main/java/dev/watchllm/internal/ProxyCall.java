@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchllm.auth.Caller;
 import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.http.Exchange;
+import dev.watchllm.observe.CallObservation;
 import dev.watchllm.http.WatchLlmHeaders;
 import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.ParsedRequest;
@@ -48,6 +49,8 @@ final class ProxyCall implements UpstreamListener {
     private final byte[] forwardBody;
     private final long startNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final CallObservation observation;
+    private boolean firstChunkSeen;
 
     private volatile boolean cancelled;
     private volatile Upstream.Call current;
@@ -85,6 +88,7 @@ final class ProxyCall implements UpstreamListener {
         this.chain = chain;
         this.startNanos = startNanos;
         this.forwardBody = forwardBody(req);
+        this.observation = ctx.observation(req);
     }
 
     /** The body sent upstream: the client's bytes, except that streams always ask for usage (metering needs it). */
@@ -153,7 +157,12 @@ final class ProxyCall implements UpstreamListener {
         List<String[]> headers = new ArrayList<>(3);
         if (u.apiKey() != null && !u.apiKey().isEmpty()) headers.add(new String[] {"Authorization", "Bearer " + u.apiKey()});
         headers.add(new String[] {"Accept", req.stream() ? "text/event-stream" : "application/json"});
-        UpstreamRequest r = new UpstreamRequest("POST", u.baseUrl() + req.endpoint().path(), headers, forwardBody, u.timeout(), req.stream());
+        String url = u.baseUrl() + req.endpoint().path();
+        if (observation != CallObservation.NONE) {
+            observation.upstreamHeaders((k, v) -> headers.add(new String[] {k, v})); // trace context for the provider
+            observation.upstream(u.name(), url);
+        }
+        UpstreamRequest r = new UpstreamRequest("POST", url, headers, forwardBody, u.timeout(), req.stream());
         current = ctx.upstream.send(r, this);
         if (cancelled) current.cancel();
     }
@@ -218,6 +227,10 @@ final class ProxyCall implements UpstreamListener {
     }
 
     private void relay(ByteBuffer slice, Runnable demand) {
+        if (!firstChunkSeen) {
+            firstChunkSeen = true;
+            observation.firstChunk();
+        }
         events.clear();
         splitter.feed(slice, events::add);
         int total = 0;

@@ -89,11 +89,17 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     /** The settle step: meters one answered call. Never throws for a malformed answer. */
     @Override
     public void accept(CallResult r) {
+        meter(r);
+    }
+
+    /** Meters {@code r} (ledger at once, sinks soon) and returns its record. */
+    public UsageRecord meter(CallResult r) {
         UsageRecord rec = record(r);
         ledger.add(rec);
         if (!queue.offer(rec) && throttle(lastDropLog)) {
             LOG.warn("Usage sinks are {} records behind; records are dropped from the usage files (the totals still count them)", QUEUE_CAPACITY);
         }
+        return rec;
     }
 
     /** The usage record of one call. */

@@ -41,13 +41,15 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     private boolean listening;
     private boolean flushPending;
     private volatile Runnable onGone;
+    private final Object hostContext;
     private volatile byte[] preRead;
     private volatile IOException readError;
 
     private record Chunk(byte[] bytes, boolean flush, Runnable written) {
     }
 
-    ServletExchange(AsyncContext async, HttpServletRequest req, HttpServletResponse resp, String path) {
+    ServletExchange(AsyncContext async, HttpServletRequest req, HttpServletResponse resp, String path, Object hostContext) {
+        this.hostContext = hostContext;
         this.async = async;
         this.req = req;
         this.resp = resp;
@@ -55,6 +57,7 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
         async.addListener(this);
     }
 
+    @Override public Object hostContext() { return hostContext; }
     @Override public String method() { return req.getMethod(); }
     @Override public String path() { return path; }
     @Override public String query() { return req.getQueryString(); }

@@ -89,9 +89,10 @@ public final class WatchLlmFilter implements Filter {
             resp.getOutputStream().write(body);
             return;
         }
+        Object hostContext = engine.captureHostContext(); // on the container's thread, before going asynchronous
         AsyncContext async = req.startAsync(req, resp);
         async.setTimeout(0); // the engine bounds every wait itself
-        ServletExchange ex = new ServletExchange(async, req, resp, path);
+        ServletExchange ex = new ServletExchange(async, req, resp, path, hostContext);
         if ("POST".equals(req.getMethod())) {
             ex.readBodyThen(engine.config().maxBodyBytes(), () -> engine.handle(ex));
         } else {

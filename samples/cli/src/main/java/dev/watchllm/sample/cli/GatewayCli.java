@@ -99,7 +99,7 @@ public final class GatewayCli {
     }
 
     /** A started host and the engine it serves with; {@link #close} stops both, gracefully. */
-    public record Serving(Host host, WatchLlm engine) implements AutoCloseable {
+    public record Serving(Host host, WatchLlm engine, SampleTelemetry telemetry) implements AutoCloseable {
         public int port() {
             return host.port();
         }
@@ -110,6 +110,7 @@ public final class GatewayCli {
                 host.stop();
             } finally {
                 engine.close();
+                telemetry.close(); // flushes the last spans
             }
         }
     }
@@ -153,18 +154,20 @@ public final class GatewayCli {
             err.println("Config error: " + e.getMessage());
             throw new Exit(1);
         }
-        WatchLlm engine = WatchLlm.builder().config(cfg).build();
+        SampleTelemetry telemetry = SampleTelemetry.fromEnvironment();
+        WatchLlm engine = WatchLlm.builder().config(cfg).observer(telemetry.observer()).build();
         Host server;
         try {
             mintMissingKeys(engine, out);
             server = starter.start(engine, host, port);
         } catch (Exception e) {
             engine.close();
+            telemetry.close();
             throw e;
         }
         out.println("WatchLLM listening on http://" + host + ":" + server.port() + cfg.prefix());
         out.flush();
-        return new Serving(server, engine);
+        return new Serving(server, engine, telemetry);
     }
 
     /** The config: {@code explicit}, else {@code $WATCHLLM_CONFIG}, else {@code ./watchllm.yaml}, else the bundled one. */
