@@ -74,21 +74,30 @@ final class StreamRequests implements AutoCloseable {
                 }
                 int events = 0;
                 boolean done = false;
-                boolean error = false;
+                String error = null;
                 if (problem == null) {
                     for (String line : text.toString().split("\n")) {
                         if (!line.startsWith("data:")) continue;
                         events++;
                         String data = line.substring(5).trim();
                         done = data.equals("[DONE]");
-                        if (data.startsWith("{\"error\"")) error = true;
+                        if (data.startsWith("{\"error\"") && error == null) error = errorCode(data);
                     }
-                    if (error) problem = "error event";
+                    if (error != null) problem = "error event: " + error;
                     else if (!done) problem = "no [DONE]";
                 }
                 outcome.ended(problem, events, firstByte == 0 ? -1 : firstByte - start, end - start);
             }
         });
+    }
+
+    /** The {@code code} of an OpenAI-shaped error, else "?". */
+    private static String errorCode(String json) {
+        int i = json.indexOf("\"code\":\"");
+        if (i < 0) return "?";
+        int s = i + 8;
+        int e = json.indexOf('"', s);
+        return e < 0 ? "?" : json.substring(s, e);
     }
 
     /** How one request ended. */

@@ -24,8 +24,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The provider of the load runs: an OpenAI-compatible server that answers every
  * {@code POST /v1/chat/completions} with the same completion, plain or (for {@code "stream": true})
  * as SSE with {@code chunks} content chunks, optionally {@code intervalMs} apart. It must never be
- * the bottleneck, so it is a non-blocking Jetty 12 core handler over pre-built bytes (measured at
- * about twice the requests per second of the JDK's {@code com.sun.net.httpserver} here).
+ * the bottleneck, so it is a non-blocking Jetty 12 core handler over pre-built bytes: measured here
+ * with wrk at 16,000 / 59,500 requests/s (1 / 16 connections) against 6,600 / 24,700 for the JDK's
+ * {@code com.sun.net.httpserver} (with {@code sun.net.httpserver.nodelay=true}; without it, 44 ms each).
  *
  * <pre>
  * java -cp benchmarks.jar dev.watchllm.bench.load.TrivialProvider [--port N] [--host ADDR] [--chunks N] [--interval-ms N]
