@@ -42,6 +42,8 @@ public final class JettyUpstream implements Upstream {
         HttpClient c = new HttpClient();
         c.setExecutor(pool);
         c.setConnectTimeout(settings.connectTimeout().toMillis());
+        // The default upstream timeout: requests with it leave the connection's idle timeout as it is (see send).
+        c.setIdleTimeout(dev.watchllm.config.UpstreamConfig.DEFAULT_TIMEOUT.toMillis());
         c.setMaxConnectionsPerDestination(settings.maxConnectionsPerDestination());
         c.setMaxRequestsQueuedPerDestination(16 * 1024);
         c.setFollowRedirects(false);
@@ -81,12 +83,17 @@ public final class JettyUpstream implements Upstream {
         if (req.body() != null) {
             r.body(new BytesRequestContent("application/json", req.body()));
         }
+        // A request idle timeout that differs from the connection's is set and reset on every exchange, and
+        // shortening it reschedules the connection's timer: a wake-up of the scheduler thread per request.
+        // So it is set only where it matters: a stream's gap between events, and a plain request whose
+        // total timeout is longer than the connection's idle timeout (which would otherwise cut it short).
         long ms = req.timeout().toMillis();
+        long connectionIdle = client.getIdleTimeout();
         if (req.stream()) {
-            r.idleTimeout(ms, TimeUnit.MILLISECONDS);
+            if (ms != connectionIdle) r.idleTimeout(ms, TimeUnit.MILLISECONDS);
         } else {
             r.timeout(ms, TimeUnit.MILLISECONDS);
-            r.idleTimeout(ms, TimeUnit.MILLISECONDS);
+            if (connectionIdle > 0 && ms > connectionIdle) r.idleTimeout(ms, TimeUnit.MILLISECONDS);
         }
         Relay relay = new Relay(listener);
         r.send(relay);

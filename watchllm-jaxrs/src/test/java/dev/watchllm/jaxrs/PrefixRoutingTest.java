@@ -35,6 +35,7 @@ class PrefixRoutingTest {
     static void start() throws Exception {
         provider = new FakeProvider();
         WatchLlmConfig config = WatchLlmConfig.builder()
+                .store(new dev.watchllm.config.StoreConfig("local", java.nio.file.Files.createTempDirectory("watchllm-prefix"), null))
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), "sk-fake", List.of("*")))
                 .project(ProjectConfig.of("p", "pro", List.of(new KeyEntry("k", ApiKeys.sha256Hex(KEY)))))
                 .prefix("/llm/v1")

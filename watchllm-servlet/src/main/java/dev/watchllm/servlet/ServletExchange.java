@@ -55,6 +55,15 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
         this.resp = resp;
         this.path = path;
         async.addListener(this);
+        // Registered now, on the container's thread: a write from another thread (the upstream's) then goes
+        // straight to the connection while it is ready, instead of waiting for a dispatch to a pool thread.
+        try {
+            out = resp.getOutputStream();
+            out.setWriteListener(this);
+            listening = true;
+        } catch (IOException | IllegalStateException e) {
+            // left to the first write, which finds the client gone
+        }
     }
 
     @Override public Object hostContext() { return hostContext; }

@@ -175,6 +175,7 @@ class CoalescingTest {
             // had it waited for the leader, it would have got the leader's 504 after the upstream timeout (5 s)
             assertTrue(waitedMs >= 300, "waited " + waitedMs + " ms");
             assertEquals(2, gw.provider.requestCount());
+            gw.nextUsage(); // the follower's call settled (metering runs after the cache stored it)
             assertEquals("HIT", call(gw, p, false).getKey(), "later requests use the follower's stored answer, not the stuck leader");
             leader.cancel(true);
         }

@@ -77,7 +77,9 @@ class ConcurrentStreamsTest {
             long t0 = System.nanoTime();
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>(STREAMS);
             for (int i = 0; i < STREAMS; i++) {
+                // one prompt for all: bypass the cache, or it would coalesce them into one provider call
                 all.add(Http.CLIENT.sendAsync(Http.post(gw.baseUrl() + "/chat/completions", gw.key, body)
+                        .header("Cache-Control", "no-cache, no-store")
                         .timeout(java.time.Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
             }
             Map<String, Integer> failures = new TreeMap<>();

@@ -88,6 +88,7 @@ final class Gateway implements AutoCloseable {
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
         c.setPort(0);
+        c.setIdleTimeout(120_000); // above every wait a test holds a client in (Jetty's 30 s default would cut it off)
         server.addConnector(c);
         ServletContextHandler ctx = new ServletContextHandler("/");
         FilterHolder fh = new FilterHolder(new WatchLlmFilter(engine));

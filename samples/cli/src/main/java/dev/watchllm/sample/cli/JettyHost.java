@@ -12,6 +12,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * finish, for up to {@code stopTimeoutMs}.
  */
 public class JettyHost implements GatewayCli.Host {
+    /**
+     * Connection idle timeout: longer than any upstream {@code timeout} a gateway is likely to use
+     * (a non-streamed answer sends nothing until the provider has finished).
+     */
+    public static final long IDLE_TIMEOUT_MS = 10 * 60_000;
     private final Server server;
     private final ServerConnector connector;
 
@@ -24,6 +29,8 @@ public class JettyHost implements GatewayCli.Host {
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);
+        // Jetty's default (30 s) would cut a client off while a slow provider is still answering it
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         server.setHandler(new GracefulHandler(app));
         server.setStopTimeout(stopTimeoutMs);
