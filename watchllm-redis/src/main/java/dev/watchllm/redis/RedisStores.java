@@ -15,6 +15,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,6 +45,7 @@ public final class RedisStores implements SharedStores {
     static final long DEFAULT_TIMEOUT_MS = 250;
     static final Duration KEY_RELOAD = Duration.ofSeconds(30);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> strings;
     private final StatefulRedisConnection<byte[], byte[]> bytes;
@@ -55,7 +58,11 @@ public final class RedisStores implements SharedStores {
 
     private RedisStores(RedisURI uri, Duration timeout, boolean failOpen, Clock clock) {
         String where = uri.getHost() + ":" + uri.getPort();
-        this.client = RedisClient.create(uri);
+        // reconnect soon after Redis comes back (Lettuce's default backs off up to 30 s)
+        this.resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -73,6 +80,7 @@ public final class RedisStores implements SharedStores {
             this.keys = new RedisKeyStore(strings, pubSub, guard);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw new ConfigException("store.uri: cannot use Redis at " + where + " (" + e.getMessage() + ")", e);
         }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -132,6 +140,7 @@ public final class RedisStores implements SharedStores {
             ledger.flush();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 }
