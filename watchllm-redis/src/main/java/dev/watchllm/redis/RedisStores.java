@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 public final class RedisStores implements SharedStores {
     static final long DEFAULT_TIMEOUT_MS = 250;
     static final Duration KEY_RELOAD = Duration.ofSeconds(30);
+    /** For connecting and the first handshake only. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -66,13 +68,17 @@ public final class RedisStores implements SharedStores {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
         try {
             this.strings = client.connect(StringCodec.UTF8);
             this.bytes = client.connect(ByteArrayCodec.INSTANCE);
             this.pubSub = client.connectPubSub(StringCodec.UTF8);
+            // the URI's longer timeout let the handshakes of a cold JVM finish; commands get the short one
+            strings.setTimeout(timeout);
+            bytes.setTimeout(timeout);
+            pubSub.setTimeout(timeout);
             RedisGuard guard = new RedisGuard(failOpen, where);
             this.limits = new RedisRateLimitStore(bytes, strings, guard, clock, timeout, where);
             this.cache = new RedisResponseCache(bytes, guard);
@@ -108,7 +114,7 @@ public final class RedisStores implements SharedStores {
             throw new ConfigException("store.uri: '" + uri.replaceAll("//[^@/]*@", "//***@") + "' is not a Redis URI (" + e.getMessage() + ")");
         }
         Duration timeout = uri.contains("timeout=") ? u.getTimeout() : Duration.ofMillis(DEFAULT_TIMEOUT_MS);
-        u.setTimeout(timeout);
+        u.setTimeout(CONNECT_TIMEOUT.compareTo(timeout) > 0 ? CONNECT_TIMEOUT : timeout);
         return new RedisStores(u, timeout, failOpen, Objects.requireNonNull(clock, "clock"));
     }
 
