@@ -46,11 +46,14 @@ public final class WatchLlm implements AutoCloseable {
     private final Pipeline pipeline;
     private final ProxyObserver observer;
     private final UsageMeter meter;
+    /** The stores of a non-local {@code store.type} (e.g. Redis); null for {@code local}. */
+    private final dev.watchllm.store.SharedStores shared;
 
     private WatchLlm(Builder b) {
         this.config = b.config;
         this.observer = dev.watchllm.observe.GuardedObserver.of(b.observer);
-        this.keys = b.keyStore != null ? b.keyStore : new LocalKeyStore(config.store().dir());
+        this.shared = "local".equals(config.store().type()) ? null : dev.watchllm.store.StoreProvider.openFor(config, b.clock);
+        this.keys = b.keyStore != null ? b.keyStore : shared != null ? shared.keyStore() : new LocalKeyStore(config.store().dir());
         this.ownsUpstream = b.upstream == null;
         this.upstream = b.upstream != null ? b.upstream : new JettyUpstream();
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -63,8 +66,11 @@ public final class WatchLlm implements AutoCloseable {
         sinks.add(new JsonlUsageSink(config.store().dir()));
         sinks.addAll(b.usageSinks);
         this.meter = new UsageMeter(Pricing.builtIn().with(config.pricing().values()),
-                b.usageLedger != null ? b.usageLedger : new LocalUsageLedger(config.store().dir()), sinks, b.clock);
-        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter, b.observer);
+                b.usageLedger != null ? b.usageLedger : shared != null ? shared.usageLedger() : new LocalUsageLedger(config.store().dir()),
+                sinks, b.clock);
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter,
+                b.rateLimitStore != null ? b.rateLimitStore : shared != null ? shared.rateLimitStore() : null,
+                b.responseCache != null ? b.responseCache : shared != null ? shared.responseCache() : null, b.observer);
     }
 
     public static Builder builder() {
@@ -159,6 +165,7 @@ public final class WatchLlm implements AutoCloseable {
         } catch (Exception ignored) {
             // closing is best effort
         }
+        if (shared != null) shared.close(); // last: the pieces above may flush through its connection
     }
 
     /** Builds a {@link WatchLlm}. Only {@link #config} is required. */
@@ -170,6 +177,8 @@ public final class WatchLlm implements AutoCloseable {
         private ProxyObserver observer = ProxyObserver.NONE;
         private UsageLedger usageLedger;
         private final List<UsageSink> usageSinks = new ArrayList<>();
+        private dev.watchllm.limit.RateLimitStore rateLimitStore;
+        private dev.watchllm.cache.ResponseCache responseCache;
 
         private Builder() {
         }
@@ -212,6 +221,21 @@ public final class WatchLlm implements AutoCloseable {
         /** Where minted keys live; default: {@code keys.jsonl} under {@code store.dir}. */
         public Builder keyStore(KeyStore keyStore) {
             this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+            return this;
+        }
+
+        /**
+         * Where the limit counters live (per-minute buckets, monthly quotas and budgets); default:
+         * the store of {@code store.type} ({@code local}: memory and {@code limits.json}). Flushed, not closed, by the engine.
+         */
+        public Builder rateLimitStore(dev.watchllm.limit.RateLimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "rateLimitStore");
+            return this;
+        }
+
+        /** Where the exact cache keeps answers; default: the store of {@code store.type} ({@code local}: Ehcache tiers). Closed with the engine. */
+        public Builder responseCache(dev.watchllm.cache.ResponseCache cache) {
+            this.responseCache = Objects.requireNonNull(cache, "responseCache");
             return this;
         }
 

@@ -20,6 +20,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class BenchmarkHarnessTest {
     @Test
     void everyBenchmarkRunsAndReportsAllocation() throws Exception {
+        // a benchmark run on the same machine holds JMH's lock; this smoke test needs no exclusive machine
+        System.setProperty("jmh.ignoreLock", "true");
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include("dev\\.watchllm\\.bench\\..*Benchmark")
                 .forks(0)

@@ -31,11 +31,16 @@ public final class ExactCache implements AutoCloseable {
      * project has its cache enabled (no memory reserved, no files written).
      */
     public static ExactCache open(WatchLlmConfig config, Clock clock) {
+        return open(config, clock, null);
+    }
+
+    /** The engine's cache over {@code shared} (e.g. Redis); null for the default Ehcache tiers. */
+    public static ExactCache open(WatchLlmConfig config, Clock clock, ResponseCache shared) {
         boolean anyEnabled = false;
         for (ProjectConfig p : config.projects()) anyEnabled |= p.cache().enabled();
-        ResponseCache store = anyEnabled
-                ? EhcacheResponseCache.open(config.cache(), config.store().dir().resolve("cache"))
-                : ResponseCache.NONE;
+        ResponseCache store = !anyEnabled ? ResponseCache.NONE
+                : shared != null ? shared
+                : EhcacheResponseCache.open(config.cache(), config.store().dir().resolve("cache"));
         return new ExactCache(store, clock, config.cache().maxEntryBytes());
     }
 

@@ -123,10 +123,10 @@ public final class ConfigLoader {
         if (!store.isMissingNode()) {
             String f = "store";
             obj(store, f);
-            only(store, f, Set.of("type", "dir", "uri"));
+            only(store, f, Set.of("type", "dir", "uri", "failOpen"));
             String type = str(store, f, "type", "local");
             String dir = str(store, f, "dir", StoreConfig.DEFAULT.dir().toString());
-            b.store(new StoreConfig(type, Path.of(dir), str(store, f, "uri", null)));
+            b.store(new StoreConfig(type, Path.of(dir), str(store, f, "uri", null), bool(store, f, "failOpen", true)));
         }
         JsonNode cache = root.path("cache");
         if (!cache.isMissingNode()) {

@@ -42,15 +42,16 @@ public final class Pipeline implements AutoCloseable {
     private final CacheStep cache;
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
-                    UsageMeter meter, ProxyObserver observer) {
+                    UsageMeter meter, dev.watchllm.limit.RateLimitStore rateLimitStore, dev.watchllm.cache.ResponseCache responseCache,
+                    ProxyObserver observer) {
         this.prefix = config.prefix();
         this.maxBody = config.maxBodyBytes();
         this.cors = new Cors(config.corsAllowedOrigins());
         this.auth = auth;
         this.router = new UpstreamRouter(config.upstreams());
         this.meter = meter;
-        this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler);
-        this.cache = new CacheStep(ExactCache.open(config, clock), config.cache().coalesceTimeout());
+        this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler, rateLimitStore);
+        this.cache = new CacheStep(ExactCache.open(config, clock, responseCache), config.cache().coalesceTimeout());
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(cache::settle); // stores complete answers

@@ -29,18 +29,18 @@ final class LimitErrors {
                 + RateLimitDurations.format(waitNanos) + ".");
     }
 
-    static OpenAiError monthlyRequests(ProjectLimits p, MonthCounters m) {
+    static OpenAiError monthlyRequests(ProjectLimits p, MonthQuota m) {
         return quota("You exceeded your monthly request quota on project '" + p.projectId + "' (plan '" + p.plan.name()
-                + "'): Limit " + p.plan.requestsPerMonth() + " requests in " + m.period + ". It resets on "
-                + m.period.plusMonths(1).atDay(1) + " 00:00 UTC.");
+                + "'): Limit " + p.plan.requestsPerMonth() + " requests in " + m.period() + ". It resets on "
+                + m.period().plusMonths(1).atDay(1) + " 00:00 UTC.");
     }
 
-    static OpenAiError budget(ProjectLimits p, MonthCounters m) {
+    static OpenAiError budget(ProjectLimits p, MonthQuota m) {
         long spent = m.spentMicros();
         long reserved = Math.max(0, m.committedMicros() - spent);
         return quota("You exceeded the monthly budget of project '" + p.projectId + "': $" + usd(p.budgetMicros) + " in "
-                + m.period + " ($" + usd(spent) + " spent, $" + usd(reserved) + " reserved by calls in flight). It resets on "
-                + m.period.plusMonths(1).atDay(1) + " 00:00 UTC.");
+                + m.period() + " ($" + usd(spent) + " spent, $" + usd(reserved) + " reserved by calls in flight). It resets on "
+                + m.period().plusMonths(1).atDay(1) + " 00:00 UTC.");
     }
 
     private static OpenAiError rateLimit(String type, String message) {

@@ -1,7 +1,6 @@
 package dev.watchllm.limit;
 
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,22 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code spent} (settled real cost). Lock-free: each check-and-add is one CAS loop, so concurrent
  * admissions never both slip under a limit that only one of them fits.
  */
-final class MonthCounters {
-    final YearMonth period;
-    final long startMillis;
-    final long endMillis;
+final class MonthCounters extends MonthQuota {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong committedMicros = new AtomicLong();
     private final AtomicLong spentMicros = new AtomicLong();
 
     private MonthCounters(YearMonth period) {
-        this.period = period;
-        this.startMillis = period.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-        this.endMillis = period.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        super(period);
     }
 
-    static MonthCounters at(long epochMillis) {
-        return new MonthCounters(YearMonth.from(java.time.Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC)));
+    static MonthCounters of(YearMonth period) {
+        return new MonthCounters(period);
     }
 
     static MonthCounters restored(YearMonth period, long requests, long spentMicros) {
@@ -36,16 +30,14 @@ final class MonthCounters {
         return m;
     }
 
-    boolean contains(long epochMillis) {
-        return epochMillis >= startMillis && epochMillis < endMillis;
-    }
-
-    long requests() {
+    @Override
+    public long requests() {
         return requests.get();
     }
 
     /** Counts one request if fewer than {@code limit} were counted this month. */
-    boolean tryCountRequest(long limit) {
+    @Override
+    public boolean tryCountRequest(long limit) {
         long n;
         do {
             n = requests.get();
@@ -54,15 +46,18 @@ final class MonthCounters {
         return true;
     }
 
-    void uncountRequest() {
+    @Override
+    public void uncountRequest() {
         requests.decrementAndGet();
     }
 
-    long committedMicros() {
+    @Override
+    public long committedMicros() {
         return committedMicros.get();
     }
 
-    long spentMicros() {
+    @Override
+    public long spentMicros() {
         return spentMicros.get();
     }
 
@@ -71,7 +66,8 @@ final class MonthCounters {
      * check is on what was committed before this request, so the budget is overshot by at most
      * the last admitted request's reservation.
      */
-    boolean tryReserve(long micros, long budgetMicros) {
+    @Override
+    public boolean tryReserve(long micros, long budgetMicros) {
         long c;
         do {
             c = committedMicros.get();
@@ -81,7 +77,8 @@ final class MonthCounters {
     }
 
     /** Replaces a reservation by the real cost. */
-    void settle(long reservedMicros, long actualMicros) {
+    @Override
+    public void settle(long reservedMicros, long actualMicros) {
         spentMicros.addAndGet(actualMicros);
         committedMicros.addAndGet(actualMicros - reservedMicros);
     }

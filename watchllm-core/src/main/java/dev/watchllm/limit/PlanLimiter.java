@@ -12,6 +12,7 @@ import dev.watchllm.http.WatchLlmHeaders;
 import dev.watchllm.internal.CallResult;
 import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.ParsedRequest;
+import dev.watchllm.store.StoreUnavailableException;
 import io.github.bucket4j.ConsumptionProbe;
 import java.io.IOException;
 import java.time.Clock;
@@ -37,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * which may go into debt that later requests wait out. Cache hits count as requests but cost no
  * tokens and no money.
  *
- * <p>Per-minute buckets live in memory (Bucket4j, lock-free). The month's requests and spend
- * persist in {@code limits.json} under {@code store.dir}: written every {@value #FLUSH_SECONDS} s
- * while they change and on {@link #close()}, read back at start for the current month.
+ * <p>The counters live in a {@link RateLimitStore}. By default ({@link LocalRateLimitStore}) the
+ * per-minute buckets are in memory (Bucket4j, lock-free) and the month's requests and spend persist
+ * in {@code limits.json} under {@code store.dir}: written every {@value #FLUSH_SECONDS} s while
+ * they change and on {@link #close()}, read back at start for the current month. A shared store
+ * (Redis) holds one set of counters for every engine. When a shared store is configured with
+ * {@code failOpen: false} and cannot answer, the request is answered 503 {@code store_unavailable}.
  */
 public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     static final long FLUSH_SECONDS = 5;
@@ -60,7 +64,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     private final Map<String, ProjectLimits> projects;
     /** Calls admitted and not yet settled that hold something to give back; keyed by their request object. */
     private final ConcurrentHashMap<RequestKey, Ticket> open = new ConcurrentHashMap<>();
-    private final MonthCounterFile file;
+    private final RateLimitStore store;
     private final Object flushLock = new Object();
     private final ScheduledFuture<?> flusher;
     private volatile boolean dirty;
@@ -70,21 +74,23 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
      * @param scheduler runs the periodic flush; null for none (then only {@link #flush()} and {@link #close()} write)
      */
     public PlanLimiter(WatchLlmConfig config, Clock clock, BudgetPricing pricing, ScheduledExecutorService scheduler) {
+        this(config, clock, pricing, scheduler, null);
+    }
+
+    /**
+     * @param store where the counters live; null for the {@link LocalRateLimitStore} under {@code store.dir}.
+     *              The limiter flushes it but does not close it: its opener does.
+     */
+    public PlanLimiter(WatchLlmConfig config, Clock clock, BudgetPricing pricing, ScheduledExecutorService scheduler,
+                       RateLimitStore store) {
         this.clock = clock;
         this.pricing = pricing;
-        this.file = new MonthCounterFile(config.store().dir());
-        ClockTimeMeter time = new ClockTimeMeter(clock);
-        Map<String, MonthCounterFile.Entry> saved = file.load();
+        this.store = store != null ? store : new LocalRateLimitStore(clock, config.store().dir());
         long now = clock.millis();
         Map<String, ProjectLimits> map = new HashMap<>();
         for (ProjectConfig pc : config.projects()) {
             PlanConfig plan = config.plans().get(pc.plan());
-            MonthCounters month = MonthCounters.at(now);
-            MonthCounterFile.Entry e = saved.get(pc.id());
-            if (e != null && e.month().equals(month.period)) {
-                month = MonthCounters.restored(e.month(), e.requests(), e.spentMicros());
-            }
-            map.put(pc.id(), new ProjectLimits(pc, plan, time, month));
+            map.put(pc.id(), new ProjectLimits(pc, plan, this.store, now));
         }
         this.projects = Map.copyOf(map);
         this.flusher = scheduler == null ? null
@@ -100,8 +106,16 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     public Admission admit(Caller caller, ParsedRequest request, Exchange ex) {
         ProjectLimits p = projects.get(caller.projectId());
         if (p == null) return Admission.ADMITTED; // not a configured project: nothing to enforce
+        try {
+            return admit(p, request, ex);
+        } catch (StoreUnavailableException e) {
+            return Admission.rejected(StoreUnavailableException.ERROR); // the store logs the outage, once a minute
+        }
+    }
+
+    private Admission admit(ProjectLimits p, ParsedRequest request, Exchange ex) {
         PlanConfig plan = p.plan;
-        MonthCounters month = p.month(clock.millis());
+        MonthQuota month = p.month(clock.millis());
 
         // Checks first, cheapest and final ones (quota, budget) before those a retry fixes.
         if (month.requests() >= plan.requestsPerMonth()) return quotaSpent(ex, p, month, LimitErrors.monthlyRequests(p, month));
@@ -109,7 +123,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         if (p.tokens != null) {
             long available = p.tokens.getAvailableTokens();
             if (available <= 0) {
-                long wait = p.tokens.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+                long wait = p.tokens.nanosToWaitFor(1);
                 return rateLimited(ex, p, LimitErrors.tokensPerMinute(p, available, wait), wait);
             }
         }
@@ -117,7 +131,13 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         if (slot && !p.tryAcquireSlot()) {
             return rateLimited(ex, p, LimitErrors.concurrentRequests(p, CONCURRENCY_RETRY_NANOS), CONCURRENCY_RETRY_NANOS);
         }
-        ConsumptionProbe probe = p.requests.tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe;
+        try {
+            probe = p.requests.tryConsumeAndReturnRemaining(1);
+        } catch (StoreUnavailableException e) {
+            if (slot) p.releaseSlot();
+            throw e;
+        }
         if (!probe.isConsumed()) {
             if (slot) p.releaseSlot();
             long wait = probe.getNanosToWaitForRefill();
@@ -125,6 +145,16 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         }
 
         // Then take what the request uses; a concurrent request may have taken the last of it since the checks.
+        try {
+            return take(p, month, request, ex, slot, probe);
+        } catch (StoreUnavailableException e) {
+            if (slot) p.releaseSlot();
+            throw e;
+        }
+    }
+
+    private Admission take(ProjectLimits p, MonthQuota month, ParsedRequest request, Exchange ex, boolean slot, ConsumptionProbe probe) {
+        PlanConfig plan = p.plan;
         if (!month.tryCountRequest(plan.requestsPerMonth())) {
             p.requests.addTokens(1);
             if (slot) p.releaseSlot();
@@ -146,7 +176,11 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         }
         if (!dirty) dirty = true;
         writeRequestHeaders(ex, p, probe.getRemainingTokens(), probe.getNanosToWaitForReset());
-        writeTokenHeaders(ex, p);
+        try {
+            writeTokenHeaders(ex, p);
+        } catch (StoreUnavailableException e) {
+            // admitted already; only the token headers are missing
+        }
         return Admission.ADMITTED;
     }
 
@@ -156,7 +190,12 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
      */
     public void describe(Caller caller, Exchange ex) {
         ProjectLimits p = projects.get(caller.projectId());
-        if (p != null) describeProject(ex, p);
+        if (p == null) return;
+        try {
+            describeProject(ex, p);
+        } catch (StoreUnavailableException e) {
+            // no counters to describe; admission answers 503 if the request needs them
+        }
     }
 
     /**
@@ -202,23 +241,18 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     public LimitState state(String projectId) {
         ProjectLimits p = projects.get(projectId);
         if (p == null) return null;
-        MonthCounters m = p.month(clock.millis());
+        MonthQuota m = p.month(clock.millis());
         long spent = m.spentMicros();
-        return new LimitState(m.period, m.requests(), spent, Math.max(0, m.committedMicros() - spent), p.inFlight(),
+        return new LimitState(m.period(), m.requests(), spent, Math.max(0, m.committedMicros() - spent), p.inFlight(),
                 p.requests.getAvailableTokens(), p.tokens == null ? Long.MAX_VALUE : p.tokens.getAvailableTokens());
     }
 
-    /** Writes the month counters to {@code store.dir} now. */
+    /** Writes the month counters to the store now ({@code store.dir} for the local store). */
     public void flush() throws IOException {
         synchronized (flushLock) {
             dirty = false; // cleared before reading, so a change made during the write marks it again
-            Map<String, MonthCounterFile.Entry> entries = new HashMap<>();
-            for (ProjectLimits p : projects.values()) {
-                MonthCounters m = p.currentMonth();
-                entries.put(p.projectId, new MonthCounterFile.Entry(m.period, m.requests(), m.spentMicros()));
-            }
             try {
-                file.save(entries);
+                store.flush();
             } catch (IOException e) {
                 dirty = true;
                 throw e;
@@ -230,11 +264,11 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         if (!dirty) return;
         try {
             flush();
-            if (flushFailing) LOG.info("Limit counters are written to {} again", file.path());
+            if (flushFailing) LOG.info("Limit counters are written to {} again", store.describe());
             flushFailing = false;
         } catch (IOException | RuntimeException e) {
             if (!flushFailing) {
-                LOG.warn("Cannot write limit counters to {} (will keep trying every {}s): {}", file.path(), FLUSH_SECONDS, e.toString());
+                LOG.warn("Cannot write limit counters to {} (will keep trying every {}s): {}", store.describe(), FLUSH_SECONDS, e.toString());
             }
             flushFailing = true;
         }
@@ -248,7 +282,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
             flush();
         } catch (IOException e) {
             LOG.error("Cannot write limit counters to {} at shutdown; this month's counts since the last write are lost: {}",
-                    file.path(), e.toString());
+                    store.describe(), e.toString());
         }
     }
 
@@ -260,9 +294,9 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     }
 
     /** A spent quota: not worth retrying before the month resets, which {@code retry-after} tells. */
-    private Admission quotaSpent(Exchange ex, ProjectLimits p, MonthCounters month, OpenAiError error) {
+    private Admission quotaSpent(Exchange ex, ProjectLimits p, MonthQuota month, OpenAiError error) {
         ex.header(WatchLlmHeaders.SHOULD_RETRY, "false");
-        return rateLimited(ex, p, error, (month.endMillis - clock.millis()) * 1_000_000L);
+        return rateLimited(ex, p, error, (month.endMillis() - clock.millis()) * 1_000_000L);
     }
 
     private static void describeProject(Exchange ex, ProjectLimits p) {
@@ -288,7 +322,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     }
 
     /** What an admitted call holds until it is settled. */
-    private record Ticket(ProjectLimits project, MonthCounters month, boolean slot, long reservedMicros, long tokensIfUnknown) {
+    private record Ticket(ProjectLimits project, MonthQuota month, boolean slot, long reservedMicros, long tokensIfUnknown) {
     }
 
     /** A request object by identity: two requests with equal bodies are still two calls. */

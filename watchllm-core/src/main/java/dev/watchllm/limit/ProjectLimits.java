@@ -2,14 +2,13 @@ package dev.watchllm.limit;
 
 import dev.watchllm.config.PlanConfig;
 import dev.watchllm.config.ProjectConfig;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One project's live limit state: its per-minute buckets (Bucket4j, lock-free, refilled smoothly
- * over the minute, as OpenAI's limits are), its in-flight count and its current month's counters.
+ * One project's live limit state: its per-minute buckets (refilled smoothly over the minute, as
+ * OpenAI's limits are; from the {@link RateLimitStore}), its in-flight count (always this engine's)
+ * and its current month's counters.
  */
 final class ProjectLimits {
     private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
@@ -18,50 +17,45 @@ final class ProjectLimits {
     final PlanConfig plan;
     /** The monthly budget in micro-dollars; 0 when the project has none. */
     final long budgetMicros;
-    final Bucket requests;
+    final RateBucket requests;
     /** Null when the plan has no {@code tokensPerMinute}. */
-    final Bucket tokens;
+    final RateBucket tokens;
     final double requestNanosPerToken;
     final double tokenNanosPerToken;
     final String requestLimitText;
     final String tokenLimitText;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile MonthCounters month;
+    private final RateLimitStore store;
+    private volatile MonthQuota month;
 
-    ProjectLimits(ProjectConfig project, PlanConfig plan, TimeMeter time, MonthCounters month) {
+    ProjectLimits(ProjectConfig project, PlanConfig plan, RateLimitStore store, long nowMillis) {
         this.projectId = project.id();
         this.plan = plan;
         this.budgetMicros = project.budgetMonthlyUsd() > 0 ? Math.round(project.budgetMonthlyUsd() * 1_000_000d) : 0;
         long rpm = plan.requestsPerMinute();
-        this.requests = Bucket.builder().addLimit(l -> l.capacity(rpm).refillGreedy(rpm, Duration.ofMinutes(1)))
-                .withCustomTimePrecision(time).build();
+        this.requests = store.bucket(projectId, "requests", rpm);
         this.requestNanosPerToken = (double) MINUTE_NANOS / rpm;
         this.requestLimitText = Long.toString(rpm);
         long tpm = plan.tokensPerMinute();
-        this.tokens = tpm <= 0 ? null : Bucket.builder().addLimit(l -> l.capacity(tpm).refillGreedy(tpm, Duration.ofMinutes(1)))
-                .withCustomTimePrecision(time).build();
+        this.tokens = tpm <= 0 ? null : store.bucket(projectId, "tokens", tpm);
         this.tokenNanosPerToken = tpm <= 0 ? 0 : (double) MINUTE_NANOS / tpm;
         this.tokenLimitText = Long.toString(tpm);
-        this.month = month;
+        this.store = store;
+        this.month = store.month(projectId, MonthQuota.monthOf(nowMillis));
     }
 
     /** This month's counters; the first call in a new month starts fresh ones. */
-    MonthCounters month(long nowMillis) {
-        MonthCounters m = month;
+    MonthQuota month(long nowMillis) {
+        MonthQuota m = month;
         if (m.contains(nowMillis)) return m;
         synchronized (this) {
             m = month;
             if (!m.contains(nowMillis)) {
-                m = MonthCounters.at(nowMillis);
+                m = store.month(projectId, MonthQuota.monthOf(nowMillis));
                 month = m;
             }
             return m;
         }
-    }
-
-    /** The current counters without rolling over (for persisting and reporting). */
-    MonthCounters currentMonth() {
-        return month;
     }
 
     boolean tryAcquireSlot() {

@@ -54,6 +54,9 @@ final class UsageApi {
         } catch (DateTimeParseException e) {
             Responses.error(ex, OpenAiError.invalidRequest("'period' must be a month as YYYY-MM (or a day as YYYY-MM-DD).", "period"));
             return;
+        } catch (dev.watchllm.store.StoreUnavailableException e) {
+            Responses.error(ex, dev.watchllm.store.StoreUnavailableException.ERROR); // a shared ledger that cannot answer: no partial totals
+            return;
         }
         ex.header("Cache-Control", "no-store");
         Responses.json(ex, 200, json(project, label, t));
