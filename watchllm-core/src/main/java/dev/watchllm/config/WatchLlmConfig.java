@@ -25,6 +25,7 @@ public final class WatchLlmConfig {
     private final long maxBodyBytes;
     private final List<String> corsAllowedOrigins;
     private final Map<String, ModelPrice> pricing;
+    private final AdminConfig admin;
 
     private WatchLlmConfig(Builder b) {
         this.upstreams = List.copyOf(b.upstreams);
@@ -37,8 +38,35 @@ public final class WatchLlmConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.corsAllowedOrigins = List.copyOf(b.corsAllowedOrigins);
         this.pricing = Map.copyOf(b.pricing);
+        this.admin = b.admin;
         validate();
+        validateAdmin(hashes(projects));
     }
+
+    // ---- admin API and dashboard (dev.watchllm.admin) ----
+    private static Set<String> hashes(List<ProjectConfig> projects) {
+        Set<String> out = new HashSet<>();
+        for (ProjectConfig p : projects) {
+            for (KeyEntry k : p.keys()) out.add(k.sha256());
+        }
+        return out;
+    }
+
+    private void validateAdmin(Set<String> projectHashes) {
+        String a = admin.prefix();
+        if (admin.enabled() && (a.equals(prefix) || a.startsWith(prefix + "/") || prefix.startsWith(a + "/"))) {
+            throw new ConfigException("admin.prefix: '" + a + "' overlaps the gateway's prefix '" + prefix + "'");
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        for (KeyEntry k : admin.keys()) {
+            if (!ids.add(k.id())) throw new ConfigException("admin.keys: key id '" + k.id() + "' is used twice");
+            if (!seen.add(k.sha256()) || projectHashes.contains(k.sha256())) {
+                throw new ConfigException("admin.keys: key '" + k.id() + "' has the same sha256 as another key (admin and project keys must differ)");
+            }
+        }
+    }
+    // ---- end of admin ----
 
     private void validate() {
         Set<String> names = new HashSet<>();
@@ -99,6 +127,7 @@ public final class WatchLlmConfig {
         b.maxBodyBytes = maxBodyBytes;
         b.corsAllowedOrigins = new ArrayList<>(corsAllowedOrigins);
         b.pricing.putAll(pricing);
+        b.admin = admin;
         return b;
     }
 
@@ -112,6 +141,8 @@ public final class WatchLlmConfig {
     public List<String> corsAllowedOrigins() { return corsAllowedOrigins; }
     /** Model prices from the config's {@code pricing:}, by model id; they add to or replace the built-in list. */
     public Map<String, ModelPrice> pricing() { return pricing; }
+    /** The admin API and dashboard ({@link AdminConfig#NONE}, i.e. off, unless admin keys are configured). */
+    public AdminConfig admin() { return admin; }
 
     public UpstreamConfig upstream(String name) {
         for (UpstreamConfig u : upstreams) {
@@ -137,6 +168,7 @@ public final class WatchLlmConfig {
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private List<String> corsAllowedOrigins = new ArrayList<>(List.of("*"));
         private final Map<String, ModelPrice> pricing = new LinkedHashMap<>();
+        private AdminConfig admin = AdminConfig.NONE;
 
         private Builder() {
         }
@@ -196,6 +228,12 @@ public final class WatchLlmConfig {
         /** Adds or replaces the price of one model (the config's {@code pricing:}). */
         public Builder price(ModelPrice p) {
             pricing.put(Objects.requireNonNull(p, "price").model().toLowerCase(java.util.Locale.ROOT), p);
+            return this;
+        }
+
+        /** The admin API and dashboard: prefix and admin keys (the config's {@code admin:}). */
+        public Builder admin(AdminConfig a) {
+            this.admin = Objects.requireNonNull(a, "admin");
             return this;
         }
 

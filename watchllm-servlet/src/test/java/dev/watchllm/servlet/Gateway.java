@@ -57,15 +57,25 @@ final class Gateway implements AutoCloseable {
 
     /** With {@code clock} for the engine; {@code customize} also sees this fixture (its provider and keys). */
     Gateway(Clock clock, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
+        this(null, clock, customize);
+    }
+
+    /**
+     * With {@code store} as {@code store.dir} and the engine's own {@code LocalKeyStore} in it, kept
+     * after close (a restart test opens it again); null: a temporary store and an in-memory key store.
+     */
+    Gateway(Path store, Clock clock, BiFunction<Gateway, WatchLlmConfig.Builder, WatchLlmConfig.Builder> customize) throws Exception {
         provider = new FakeProvider();
-        tempStore = Files.createTempDirectory("watchllm-test-store");
+        tempStore = store == null ? Files.createTempDirectory("watchllm-test-store") : null;
         WatchLlmConfig.Builder b = WatchLlmConfig.builder()
-                .store(new StoreConfig("local", tempStore, null))
+                .store(new StoreConfig("local", store == null ? tempStore : store, null))
                 .upstream(UpstreamConfig.of("fake", provider.baseUrl(), PROVIDER_KEY, List.of("*"))
                         .withTimeout(Duration.ofSeconds(5)).withRetries(2, Duration.ofMillis(10)))
                 .project(ProjectConfig.of("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(key)))))
                 .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))));
-        engine = WatchLlm.builder().config(customize.apply(this, b).build()).keyStore(new InMemoryKeyStore()).clock(clock).addUsageSink(usage::add).build();
+        WatchLlm.Builder eb = WatchLlm.builder().config(customize.apply(this, b).build()).clock(clock).addUsageSink(usage::add);
+        if (store == null) eb.keyStore(new InMemoryKeyStore());
+        engine = eb.build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");
@@ -108,6 +118,7 @@ final class Gateway implements AutoCloseable {
         server.stop();
         engine.close();
         provider.close();
+        if (tempStore == null) return;
         try (var files = Files.walk(tempStore)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
