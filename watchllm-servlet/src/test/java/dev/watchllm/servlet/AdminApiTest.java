@@ -120,9 +120,9 @@ class AdminApiTest {
         assertEquals("0.000018", usd(p, "potentialCostUsd"));
         assertEquals("0.000006", usd(p, "savingsUsd"));
         assertEquals(1_000_000, p.get("requestsPerMonth").asLong());
-        assertEquals("5", usd(p, "budgetUsd"));
+        assertEquals("0.05", usd(p, "budgetUsd"));
         assertEquals("0.000012", usd(p, "budgetSpentUsd"));
-        assertEquals("4.999988", usd(p, "budgetLeftUsd"));
+        assertEquals("0.049988", usd(p, "budgetLeftUsd"));
         assertEquals(1, p.get("keyCount").asInt());
 
         JsonNode o = project(gw, "other-proj");
@@ -138,7 +138,7 @@ class AdminApiTest {
         clock.set(Instant.parse("2026-04-01T00:00:01Z"));
         JsonNode april = project(gw, "test-proj");
         assertEquals(0, april.get("requests").asLong());
-        assertEquals("5", usd(april, "budgetLeftUsd"), "a new month's budget is whole again");
+        assertEquals("0.05", usd(april, "budgetLeftUsd"), "a new month's budget is whole again");
     }
 
     @Test

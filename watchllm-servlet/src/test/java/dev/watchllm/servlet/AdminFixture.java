@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * The admin API's test setup: a {@link Gateway} whose config has an admin key ({@link #ADMIN_KEY},
- * id {@code ops}), project {@code test-proj} (plan pro, $5 monthly budget, key {@code k1}) and
+ * id {@code ops}), project {@code test-proj} (plan pro, $0.05 monthly budget, key {@code k1}) and
  * {@code other-proj} (plan starter, no budget, key {@code k2}).
  */
 final class AdminFixture {
@@ -38,7 +38,7 @@ final class AdminFixture {
     static Gateway gateway(Path store, Clock clock) throws Exception {
         return new Gateway(store, clock, (gw, b) -> b.clearProjects()
                 .project(new ProjectConfig("test-proj", "pro", List.of(new KeyEntry("k1", ApiKeys.sha256Hex(gw.key))),
-                        CacheSettings.DEFAULT, 5))
+                        CacheSettings.DEFAULT, 0.05))
                 .project(ProjectConfig.of("other-proj", "starter", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(gw.otherKey)))))
                 .admin(new AdminConfig(AdminConfig.DEFAULT_PREFIX, List.of(new KeyEntry("ops", ApiKeys.sha256Hex(ADMIN_KEY))))));
     }

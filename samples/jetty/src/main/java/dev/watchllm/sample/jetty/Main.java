@@ -1,6 +1,7 @@
 package dev.watchllm.sample.jetty;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.admin.AdminKeys;
 import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.config.ConfigException;
 import dev.watchllm.config.ConfigLoader;
@@ -22,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]
  * java -jar watchllm-jetty.jar keys create --project ID [--env dev]
+ * java -jar watchllm-jetty.jar keys create --admin [--id ID]
  * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]
  * </pre>
  *
@@ -128,6 +130,7 @@ public final class Main {
             throw e;
         }
         out.println("WatchLLM listening on http://" + host + ":" + gw.port() + cfg.prefix());
+        if (cfg.admin().enabled()) out.println("Admin dashboard: http://" + host + ":" + gw.port() + cfg.admin().prefix() + "/");
         out.flush();
         return new Serving(gw, engine);
     }
@@ -160,9 +163,10 @@ public final class Main {
 
     private static int keys(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 2 || !args[1].equals("create")) {
-            err.println("Usage: keys create --project ID [--env dev]");
+            err.println("Usage: keys create --project ID [--env dev] | keys create --admin [--id ID]");
             return 2;
         }
+        if (args.length >= 3 && args[2].equals("--admin")) return adminKey(args, out, err);
         String project = null;
         String env = "dev";
         try {
@@ -194,6 +198,27 @@ public final class Main {
         return 0;
     }
 
+    /** {@code keys create --admin [--id ID]}: an admin key for the admin API and dashboard, shown once. */
+    private static int adminKey(String[] args, PrintStream out, PrintStream err) {
+        String id = "admin-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            for (int i = 3; i < args.length; i++) {
+                if (!args[i].equals("--id")) throw new IllegalArgumentException("Unknown argument: " + args[i]);
+                id = value(args, ++i, "--id");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println("Usage: keys create --admin [--id ID]");
+            return 2;
+        }
+        String key = AdminKeys.mint();
+        out.println(key);
+        out.println("# Add under admin: -> keys: in your watchllm.yaml (the key above is not stored anywhere);");
+        out.println("# then open http://HOST:PORT/watchllm/#key=<the key> (the fragment never reaches the server):");
+        out.println("- { id: " + id + ", sha256: \"" + ApiKeys.sha256Hex(key) + "\" }");
+        return 0;
+    }
+
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
         return args[i];
@@ -204,6 +229,7 @@ public final class Main {
         l.add("Usage:");
         l.add("  java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]");
         l.add("  java -jar watchllm-jetty.jar keys create --project ID [--env dev]");
+        l.add("  java -jar watchllm-jetty.jar keys create --admin [--id ID]");
         l.add("  java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]");
         l.forEach(s::println);
     }
