@@ -102,8 +102,12 @@ public final class HourlyUsage implements UsageSink {
             newestDay = epochDay;
             for (Map.Entry<Long, Day> e : days.entrySet()) {
                 if (e.getKey() < newestDay - 1) {
-                    write(e.getValue());
-                    days.remove(e.getKey()); // after the write: a reader finds it in memory or whole on disk
+                    try {
+                        write(e.getValue());
+                        days.remove(e.getKey()); // after the write: a reader finds it in memory or whole on disk
+                    } catch (IOException ex) {
+                        LOG.warn("Cannot write hourly usage of {} (kept in memory, tried again later): {}", e.getValue().date, ex.toString());
+                    }
                 }
             }
         }
