@@ -11,6 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.watchllm.admin.AdminKeys;
 import dev.watchllm.auth.ApiKeys;
@@ -27,6 +32,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The admin API over real HTTP through WatchLlmFilter on Jetty: every route, and who may call it. */
 class AdminApiTest {
@@ -285,6 +291,37 @@ class AdminApiTest {
         // no body (or {}) mints a dev key
         assertTrue(ok(gw, 201, "POST", "/projects/test-proj/keys", null).get("key").asText().startsWith("lgw_dev_"));
         assertTrue(ok(gw, 201, "POST", "/projects/test-proj/keys", "{}").get("key").asText().startsWith("lgw_dev_"));
+    }
+
+    @Test
+    void adminKeysAndMintedKeysNeverReachTheLogs() throws Exception {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger watchllm = (Logger) LoggerFactory.getLogger("dev.watchllm");
+        Level level = watchllm.getLevel();
+        captured.start();
+        root.addAppender(captured);
+        watchllm.setLevel(Level.TRACE);
+        String wrong = AdminKeys.mint();
+        String minted;
+        try {
+            get(gw, "/projects");
+            api(gw, "GET", "/projects", wrong, null);
+            api(gw, "GET", "/projects", gw.key, null);
+            minted = ok(gw, 201, "POST", "/projects/test-proj/keys", "{\"env\":\"prod\"}").get("key").asText();
+            ok(gw, 200, "DELETE", "/keys/k1", null);
+            api(gw, "GET", "/projects/test-proj/usage?bucket=nope", ADMIN_KEY, null);
+        } finally {
+            root.detachAppender(captured);
+            watchllm.setLevel(level);
+        }
+        assertTrue(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("minted key")), "minting is logged (masked)");
+        for (ILoggingEvent e : captured.list) {
+            String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()));
+            for (String secret : List.of(ADMIN_KEY.substring(9), wrong.substring(9), minted.substring(13), gw.key.substring(13))) {
+                assertFalse(text.contains(secret), "a key in the log: " + text);
+            }
+        }
     }
 
     @Test

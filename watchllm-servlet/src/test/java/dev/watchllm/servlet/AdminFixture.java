@@ -31,6 +31,8 @@ final class AdminFixture {
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
+    private static final java.util.concurrent.atomic.AtomicLong PROMPTS = new java.util.concurrent.atomic.AtomicLong();
+
     private AdminFixture() {
     }
 
@@ -68,10 +70,14 @@ final class AdminFixture {
         return ok(gw, 200, "GET", path, null);
     }
 
-    /** A chat completion through the gateway with {@code key}, answered by the fake provider; returns the status. */
+    /**
+     * A chat completion through the gateway with {@code key}, answered by the fake provider; returns
+     * the status. Every prompt is new, so no response cache answers it: each call costs $0.000006.
+     */
     static int chat(Gateway gw, String key) throws Exception {
-        HttpResponse<String> r = Http.send(Http.post(gw.baseUrl() + "/chat/completions", key,
-                Http.CHAT.getBytes(StandardCharsets.UTF_8)).build());
+        String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"question "
+                + PROMPTS.incrementAndGet() + "\"}]}";
+        HttpResponse<String> r = Http.send(Http.post(gw.baseUrl() + "/chat/completions", key, body.getBytes(StandardCharsets.UTF_8)).build());
         if (r.statusCode() == 200) gw.nextUsage(); // metered (ledger, hourly totals) before the next step looks
         return r.statusCode();
     }
