@@ -118,7 +118,7 @@ public final class WatchLlm implements AutoCloseable {
         return meter.pricing();
     }
 
-    /** True when {@code path} (below the host's context path) belongs to the gateway's prefix. */
+    /** True when {@code path} (below the host's context path) belongs to the gateway's prefix, or to the admin prefix when admin keys are configured. */
     public boolean owns(String path) {
         return pipeline.owns(path) || (admin != null && admin.owns(path));
     }

@@ -21,14 +21,20 @@ import dev.watchllm.admin.AdminKeys;
 import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.metering.UsageRecord;
 import dev.watchllm.testing.TestClock;
+import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -382,6 +388,35 @@ class AdminApiTest {
         // a path that only starts like the prefix is the host's
         HttpResponse<String> host = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/watchllmx/")).build());
         assertEquals("host:GET /watchllmx/", host.body());
+    }
+
+    @Test
+    void belowAContextPathEverythingIsRelativeToIt() throws Exception {
+        Server server = new Server();
+        ServerConnector c = new ServerConnector(server);
+        c.setHost("127.0.0.1");
+        server.addConnector(c);
+        ServletContextHandler ctx = new ServletContextHandler("/ctx");
+        FilterHolder fh = new FilterHolder(new WatchLlmFilter(gw.engine));
+        fh.setAsyncSupported(true);
+        ctx.addFilter(fh, "/*", EnumSet.of(DispatcherType.REQUEST));
+        server.setHandler(ctx);
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + c.getLocalPort() + "/ctx/watchllm";
+            HttpResponse<String> bare = Http.send(HttpRequest.newBuilder(URI.create(base)).build());
+            assertEquals(308, bare.statusCode());
+            assertEquals(base + "/", URI.create(base).resolve(bare.headers().firstValue("Location").orElseThrow()).toString());
+            assertEquals(200, Http.send(HttpRequest.newBuilder(URI.create(base + "/")).build()).statusCode());
+            // the page calls 'api/...' relative to itself
+            assertEquals(base + "/api/projects", URI.create(base + "/").resolve("api/projects").toString());
+            HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(base + "/api/projects"))
+                    .header("Authorization", "Bearer " + ADMIN_KEY).build());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(2, AdminFixture.JSON.readTree(r.body()).get("data").size());
+        } finally {
+            server.stop();
+        }
     }
 
     @Test
