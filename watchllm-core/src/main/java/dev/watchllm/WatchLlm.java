@@ -1,13 +1,15 @@
 package dev.watchllm;
 
-import dev.watchllm.auth.ApiKeyRecord;
+import dev.watchllm.admin.AdminConsole;
 import dev.watchllm.auth.Authenticator;
 import dev.watchllm.auth.KeyStore;
 import dev.watchllm.auth.LocalKeyStore;
+import dev.watchllm.auth.ProjectKeys;
 import dev.watchllm.config.ConfigLoader;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.internal.Pipeline;
+import dev.watchllm.metering.HourlyUsage;
 import dev.watchllm.metering.JsonlUsageSink;
 import dev.watchllm.metering.LocalUsageLedger;
 import dev.watchllm.metering.Pricing;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WatchLLM engine: an OpenAI-compatible gateway an adapter (Servlet filter, JAX-RS feature)
@@ -48,6 +51,10 @@ public final class WatchLlm implements AutoCloseable {
     private final UsageMeter meter;
     /** The stores of a non-local {@code store.type} (e.g. Redis); null for {@code local}. */
     private final dev.watchllm.store.SharedStores shared;
+    // ---- admin API and dashboard (dev.watchllm.admin) ----
+    private final ProjectKeys projectKeys;
+    /** Null when the config has no admin keys: then the engine owns no admin path. */
+    private final AdminConsole admin;
 
     private WatchLlm(Builder b) {
         this.config = b.config;
@@ -64,13 +71,28 @@ public final class WatchLlm implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         List<UsageSink> sinks = new ArrayList<>();
         sinks.add(new JsonlUsageSink(config.store().dir()));
+        HourlyUsage hourly = new HourlyUsage(config.store().dir()); // the admin API's hour buckets
+        sinks.add(hourly);
         sinks.addAll(b.usageSinks);
         this.meter = new UsageMeter(Pricing.builtIn().with(config.pricing().values()),
                 b.usageLedger != null ? b.usageLedger : shared != null ? shared.usageLedger() : new LocalUsageLedger(config.store().dir()),
                 sinks, b.clock);
-        this.pipeline = new Pipeline(config, new Authenticator(config, keys), upstream, scheduler, b.clock, meter,
+        this.pipeline = new Pipeline(config, new Authenticator(config, keys, b.clock), upstream, scheduler, b.clock, meter,
                 b.rateLimitStore != null ? b.rateLimitStore : shared != null ? shared.rateLimitStore() : null,
                 b.responseCache != null ? b.responseCache : shared != null ? shared.responseCache() : null, b.observer);
+        // ---- admin API and dashboard ----
+        this.projectKeys = new ProjectKeys(config, keys, b.clock);
+        this.admin = config.admin().enabled()
+                ? new AdminConsole(config, projectKeys, meter.ledger(), hourly, this::limitState, b.clock) : null;
+        scheduler.scheduleWithFixedDelay(this::flushKeyUse, 60, 60, TimeUnit.SECONDS); // keys' last use, written lazily
+    }
+
+    private void flushKeyUse() {
+        try {
+            keys.flush();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(WatchLlm.class).warn("Cannot persist the keys' last use: {}", e.toString());
+        }
     }
 
     public static Builder builder() {
@@ -114,9 +136,9 @@ public final class WatchLlm implements AutoCloseable {
         return observer.captureHostContext();
     }
 
-    /** True when {@code path} (below the host's context path) belongs to the gateway's prefix. */
+    /** True when {@code path} (below the host's context path) belongs to the gateway's prefix, or to the admin prefix when admin keys are configured. */
     public boolean owns(String path) {
-        return pipeline.owns(path);
+        return pipeline.owns(path) || (admin != null && admin.owns(path));
     }
 
     /**
@@ -124,6 +146,10 @@ public final class WatchLlm implements AutoCloseable {
      * always ended (answered, or aborted when the client went away), possibly on another thread.
      */
     public void handle(Exchange exchange) {
+        if (admin != null && admin.owns(exchange.path())) { // the admin API and dashboard: their own auth, no CORS
+            admin.handle(exchange);
+            return;
+        }
         pipeline.handle(exchange);
     }
 
@@ -134,14 +160,12 @@ public final class WatchLlm implements AutoCloseable {
 
     /** Mints a key for {@code projectId}, stores its hash, and returns the key (shown this once). */
     public String mintKey(String projectId, String env) {
-        if (config.project(projectId) == null) {
-            throw new IllegalArgumentException("no project '" + projectId + "' in the config");
-        }
-        String key = dev.watchllm.auth.ApiKeys.mint(env);
-        String id = projectId + "-" + env + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        keys.add(new ApiKeyRecord(id, projectId, dev.watchllm.auth.ApiKeys.sha256Hex(key), dev.watchllm.auth.ApiKeys.mask(key),
-                java.time.Instant.now(), false));
-        return key;
+        return projectKeys.mint(projectId, env).key();
+    }
+
+    /** Every project's keys (config and minted): list, mint, revoke; what the admin API uses. */
+    public ProjectKeys projectKeys() {
+        return projectKeys;
     }
 
     /**

@@ -19,13 +19,21 @@ public final class Authenticator {
     private final Map<String, ProjectConfig> projects = new HashMap<>();
     private final Map<String, ApiKeyRecord> configKeys = new HashMap<>();
     private final Map<String, PlanConfig> plans;
+    /** For each key's last use ({@link KeyStore#used}). */
+    private final java.time.Clock clock;
 
     /** The outcome of authentication: a caller, or the error to answer with. */
     public record Result(Caller caller, OpenAiError error) {
     }
 
     public Authenticator(WatchLlmConfig config, KeyStore keys) {
+        this(config, keys, java.time.Clock.systemUTC());
+    }
+
+    /** With the engine's clock, which times each key's last use. */
+    public Authenticator(WatchLlmConfig config, KeyStore keys, java.time.Clock clock) {
         this.keys = keys;
+        this.clock = clock;
         this.plans = config.plans();
         for (ProjectConfig p : config.projects()) {
             projects.put(p.id(), p);
@@ -52,13 +60,16 @@ public final class Authenticator {
         byte[] hash = ApiKeys.sha256(key);
         String hex = ApiKeys.hex(hash);
         ApiKeyRecord r = configKeys.get(hex);
+        if (r != null && keys.isRevoked(r.id())) r = null; // a config key revoked through the admin API
         if (r == null) r = keys.findByHash(hex);
         if (r == null || r.revoked() || !ApiKeys.sameHash(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 r.sha256().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
             return new Result(null, OpenAiError.INVALID_API_KEY);
         }
         Caller c = caller(r);
-        return c == null ? new Result(null, OpenAiError.INVALID_API_KEY) : new Result(c, null);
+        if (c == null) return new Result(null, OpenAiError.INVALID_API_KEY);
+        keys.used(r.id(), clock.millis());
+        return new Result(c, null);
     }
 
     private Caller caller(ApiKeyRecord r) {

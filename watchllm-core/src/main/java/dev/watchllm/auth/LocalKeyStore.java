@@ -9,24 +9,33 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keys minted at run time and revocations, appended as JSON lines to {@code keys.jsonl} under the
- * store directory and replayed at start-up. Only hashes and masked hints are written.
+ * store directory and replayed at start-up. Only hashes and masked hints are written. A revocation
+ * of a key the store does not hold (one declared in the config file) is the same line, and puts that
+ * id on the revocation list. Each key's last use is kept in memory and written to
+ * {@code keys-last-used.json} by {@link #flush()} (the engine calls it every minute and on close).
  */
 public final class LocalKeyStore extends InMemoryKeyStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKeyStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
+    private final Path lastUsedFile;
+    private volatile boolean lastUseDirty;
 
     public LocalKeyStore(Path dir) {
         this.file = dir.resolve("keys.jsonl");
+        this.lastUsedFile = dir.resolve("keys-last-used.json");
         load();
+        loadLastUse();
     }
 
     private void load() {
@@ -43,6 +52,7 @@ public final class LocalKeyStore extends InMemoryKeyStore {
                         String id = j.get("revoke").asText();
                         ApiKeyRecord r = byId(id);
                         if (r != null) put(r.revoke());
+                        else markDeclaredRevoked(id); // a key from the config file
                     } else {
                         put(new ApiKeyRecord(j.get("id").asText(), j.get("project").asText(), j.get("sha256").asText(),
                                 j.path("hint").asText(null), Instant.parse(j.get("createdAt").asText()), false));
@@ -72,6 +82,56 @@ public final class LocalKeyStore extends InMemoryKeyStore {
         j.put("revoke", keyId).put("at", Instant.now().toString());
         append(j);
         return super.revoke(keyId);
+    }
+
+    @Override
+    public synchronized void revokeDeclared(String keyId) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("revoke", keyId).put("at", Instant.now().toString());
+        append(j);
+        super.revokeDeclared(keyId);
+    }
+
+    @Override
+    protected void lastUseChanged() {
+        if (!lastUseDirty) lastUseDirty = true;
+    }
+
+    private void loadLastUse() {
+        if (!Files.exists(lastUsedFile)) return;
+        try {
+            JsonNode j = JSON.readTree(lastUsedFile.toFile());
+            for (Map.Entry<String, JsonNode> e : j.properties()) {
+                restoreLastUse(e.getKey(), Instant.parse(e.getValue().asText()).getEpochSecond());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot read {} (keys' last use starts unknown): {}", lastUsedFile, e.toString());
+        }
+    }
+
+    /** Writes every key's last use to {@code keys-last-used.json} when it changed since the last write (atomically). */
+    @Override
+    public void flush() {
+        if (!lastUseDirty) return;
+        synchronized (lastUsedFile) {
+            lastUseDirty = false; // before the snapshot: a use racing with it marks the file dirty again
+            ObjectNode j = JSON.createObjectNode();
+            lastUseSnapshot().forEach((id, s) -> j.put(id, Instant.ofEpochSecond(s).toString()));
+            Path tmp = lastUsedFile.resolveSibling(lastUsedFile.getFileName() + ".tmp");
+            try {
+                Files.createDirectories(lastUsedFile.getParent());
+                Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(j));
+                Files.move(tmp, lastUsedFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                lastUseDirty = true;
+                throw new UncheckedIOException("cannot write " + lastUsedFile, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
     }
 
     private void append(ObjectNode j) {

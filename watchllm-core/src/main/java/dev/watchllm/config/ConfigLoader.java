@@ -95,7 +95,7 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("the config must be a YAML mapping");
         }
-        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http", "pricing", "cache"));
+        only(root, "", Set.of("upstreams", "plans", "projects", "store", "http", "pricing", "cache", "admin"));
         JsonNode ups = root.path("upstreams");
         if (!ups.isMissingNode()) {
             list(ups, "upstreams");
@@ -154,7 +154,19 @@ public final class ConfigLoader {
                 b.price(price(e.getKey(), e.getValue()));
             }
         }
+        JsonNode admin = root.path("admin");
+        if (!admin.isMissingNode()) b.admin(admin(admin));
         return b;
+    }
+
+    /** {@code admin: { prefix: /watchllm, keys: [ {id, sha256} ] }}: the admin API and dashboard. */
+    private AdminConfig admin(JsonNode n) {
+        String f = "admin";
+        obj(n, f);
+        only(n, f, Set.of("prefix", "keys"));
+        String prefix = str(n, f, "prefix", AdminConfig.DEFAULT_PREFIX).trim();
+        List<KeyEntry> keys = n.has("keys") ? keyEntries(n.path("keys"), f + ".keys") : List.of();
+        return new AdminConfig(prefix, keys);
     }
 
     /** {@code model: { input: 0.15, cachedInput: 0.075, output: 0.60 }} in USD per million tokens. */
@@ -297,6 +309,26 @@ public final class ConfigLoader {
             budget = m.asDouble();
         }
         return new ProjectConfig(id, plan, keys, cache, budget);
+    }
+
+    /** The admin keys: a list of {@code {id, sha256}}, read as a project's keys are. */
+    private List<KeyEntry> keyEntries(JsonNode ks, String f) {
+        List<KeyEntry> keys = new ArrayList<>();
+        list(ks, f);
+        for (int i = 0; i < ks.size(); i++) {
+            String kf = f + "[" + i + "]";
+            JsonNode k = ks.get(i);
+            obj(k, kf);
+            only(k, kf, Set.of("id", "sha256"));
+            String keyId = required(k, kf, "id");
+            String sha256 = required(k, kf, "sha256");
+            try {
+                keys.add(new KeyEntry(keyId, sha256));
+            } catch (ConfigException e) {
+                throw new ConfigException(kf + ".sha256: must be 64 hex characters (the SHA-256 of the key, never the key)");
+            }
+        }
+        return keys;
     }
 
     // --- small typed readers; each names the field in its error ---

@@ -26,6 +26,7 @@ public final class WatchLlmConfig {
     private final List<String> corsAllowedOrigins;
     private final Map<String, ModelPrice> pricing;
     private final CacheConfig cache;
+    private final AdminConfig admin;
 
     private WatchLlmConfig(Builder b) {
         this.upstreams = List.copyOf(b.upstreams);
@@ -39,8 +40,35 @@ public final class WatchLlmConfig {
         this.corsAllowedOrigins = List.copyOf(b.corsAllowedOrigins);
         this.pricing = Map.copyOf(b.pricing);
         this.cache = b.cache;
+        this.admin = b.admin;
         validate();
+        validateAdmin(hashes(projects));
     }
+
+    // ---- admin API and dashboard (dev.watchllm.admin) ----
+    private static Set<String> hashes(List<ProjectConfig> projects) {
+        Set<String> out = new HashSet<>();
+        for (ProjectConfig p : projects) {
+            for (KeyEntry k : p.keys()) out.add(k.sha256());
+        }
+        return out;
+    }
+
+    private void validateAdmin(Set<String> projectHashes) {
+        String a = admin.prefix();
+        if (admin.enabled() && (a.equals(prefix) || a.startsWith(prefix + "/") || prefix.startsWith(a + "/"))) {
+            throw new ConfigException("admin.prefix: '" + a + "' overlaps the gateway's prefix '" + prefix + "'");
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        for (KeyEntry k : admin.keys()) {
+            if (!ids.add(k.id())) throw new ConfigException("admin.keys: key id '" + k.id() + "' is used twice");
+            if (!seen.add(k.sha256()) || projectHashes.contains(k.sha256())) {
+                throw new ConfigException("admin.keys: key '" + k.id() + "' has the same sha256 as another key (admin and project keys must differ)");
+            }
+        }
+    }
+    // ---- end of admin ----
 
     private void validate() {
         Set<String> names = new HashSet<>();
@@ -102,6 +130,7 @@ public final class WatchLlmConfig {
         b.corsAllowedOrigins = new ArrayList<>(corsAllowedOrigins);
         b.pricing.putAll(pricing);
         b.cache = cache;
+        b.admin = admin;
         return b;
     }
 
@@ -117,6 +146,8 @@ public final class WatchLlmConfig {
     public Map<String, ModelPrice> pricing() { return pricing; }
     /** The exact response cache's tiers and limits (per-project switches are in {@link ProjectConfig#cache()}). */
     public CacheConfig cache() { return cache; }
+    /** The admin API and dashboard ({@link AdminConfig#NONE}, i.e. off, unless admin keys are configured). */
+    public AdminConfig admin() { return admin; }
 
     public UpstreamConfig upstream(String name) {
         for (UpstreamConfig u : upstreams) {
@@ -143,6 +174,7 @@ public final class WatchLlmConfig {
         private List<String> corsAllowedOrigins = new ArrayList<>(List.of("*"));
         private final Map<String, ModelPrice> pricing = new LinkedHashMap<>();
         private CacheConfig cache = CacheConfig.DEFAULT;
+        private AdminConfig admin = AdminConfig.NONE;
 
         private Builder() {
         }
@@ -207,6 +239,12 @@ public final class WatchLlmConfig {
 
         public Builder cache(CacheConfig c) {
             this.cache = Objects.requireNonNull(c, "cache");
+            return this;
+        }
+
+        /** The admin API and dashboard: prefix and admin keys (the config's {@code admin:}). */
+        public Builder admin(AdminConfig a) {
+            this.admin = Objects.requireNonNull(a, "admin");
             return this;
         }
 

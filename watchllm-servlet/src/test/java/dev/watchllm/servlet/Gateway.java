@@ -82,8 +82,10 @@ final class Gateway implements AutoCloseable {
                 .project(ProjectConfig.of("other-proj", "pro", List.of(new KeyEntry("k2", ApiKeys.sha256Hex(otherKey)))))
                 .store(new StoreConfig("local", this.storeDir, null))
                 .cache(new CacheConfig(1000, 8L << 20, 64L << 20, 1 << 20, Duration.ofSeconds(10)));
-        engine = WatchLlm.builder().config(customize.apply(this, b).build()).keyStore(new InMemoryKeyStore()).clock(clock)
-                .addUsageSink(usage::add).build();
+        WatchLlm.Builder eb = WatchLlm.builder().config(customize.apply(this, b).build()).clock(clock).addUsageSink(usage::add);
+        // a given store keeps the engine's own LocalKeyStore in it (restart tests open it again)
+        if (ownsStoreDir) eb.keyStore(new InMemoryKeyStore());
+        engine = eb.build();
         server = new Server();
         ServerConnector c = new ServerConnector(server);
         c.setHost("127.0.0.1");

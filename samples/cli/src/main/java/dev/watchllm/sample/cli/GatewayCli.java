@@ -1,6 +1,7 @@
 package dev.watchllm.sample.cli;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.admin.AdminKeys;
 import dev.watchllm.auth.ApiKeys;
 import dev.watchllm.config.ConfigException;
 import dev.watchllm.config.ConfigLoader;
@@ -166,6 +167,7 @@ public final class GatewayCli {
             throw e;
         }
         out.println("WatchLLM listening on http://" + host + ":" + server.port() + cfg.prefix());
+        if (cfg.admin().enabled()) out.println("Admin dashboard: http://" + host + ":" + server.port() + cfg.admin().prefix() + "/");
         out.flush();
         return new Serving(server, engine, telemetry);
     }
@@ -199,9 +201,10 @@ public final class GatewayCli {
 
     private static int keys(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 2 || !args[1].equals("create")) {
-            err.println("Usage: keys create --project ID [--env dev]");
+            err.println("Usage: keys create --project ID [--env dev] | keys create --admin [--id ID]");
             return 2;
         }
+        if (args.length >= 3 && args[2].equals("--admin")) return adminKey(args, out, err);
         String project = null;
         String env = "dev";
         try {
@@ -234,6 +237,27 @@ public final class GatewayCli {
         return 0;
     }
 
+    /** {@code keys create --admin [--id ID]}: an admin key for the admin API and dashboard, shown once. */
+    private static int adminKey(String[] args, PrintStream out, PrintStream err) {
+        String id = "admin-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            for (int i = 3; i < args.length; i++) {
+                if (!args[i].equals("--id")) throw new IllegalArgumentException("Unknown argument: " + args[i]);
+                id = value(args, ++i, "--id");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println("Usage: keys create --admin [--id ID]");
+            return 2;
+        }
+        String key = AdminKeys.mint();
+        out.println(key);
+        out.println("# Add under admin: -> keys: in your watchllm.yaml (the key above is not stored anywhere);");
+        out.println("# then open http://HOST:PORT/watchllm/#key=<the key> (the fragment never reaches the server):");
+        out.println("- { id: " + id + ", sha256: \"" + ApiKeys.sha256Hex(key) + "\" }");
+        return 0;
+    }
+
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
         return args[i];
@@ -243,6 +267,7 @@ public final class GatewayCli {
         s.println("Usage:");
         s.println("  java -jar " + jar + " [--config FILE] [--port N] [--host ADDR]");
         s.println("  java -jar " + jar + " keys create --project ID [--env dev]");
+        s.println("  java -jar " + jar + " keys create --admin [--id ID]");
         s.println("  java -jar " + jar + " usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]");
     }
 }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
  * <pre>
  * java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]
  * java -jar watchllm-jetty.jar keys create --project ID [--env dev]
+ * java -jar watchllm-jetty.jar keys create --admin [--id ID]
  * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl]
  * </pre>
  *
