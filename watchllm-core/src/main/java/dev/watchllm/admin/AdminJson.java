@@ -35,18 +35,7 @@ final class AdminJson {
 
     /** The usage fields of {@code t} (inside an object being written). */
     static void usage(JsonGenerator g, UsageTotals t) throws IOException {
-        g.writeNumberField("requests", t.requests());
-        g.writeNumberField("cacheHits", t.cacheHits());
-        g.writeNumberField("semanticHits", t.semanticHits());
-        g.writeFieldName("cacheHitRate");
-        g.writeNumber(t.requests() == 0 ? "0" : BigDecimal.valueOf(t.cacheHits())
-                .divide(BigDecimal.valueOf(t.requests()), 4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString());
-        g.writeNumberField("inputTokens", t.inputTokens());
-        g.writeNumberField("outputTokens", t.outputTokens());
-        usd(g, "costUsd", t.costMicros());
-        usd(g, "potentialCostUsd", t.potentialCostMicros());
-        usd(g, "savingsUsd", t.savingsMicros());
-        g.writeNumberField("unpricedRequests", t.unpricedRequests());
+        dev.watchllm.metering.UsageJson.writeContractFields(g, t);
     }
 
     /** An amount of micro-dollars as a USD number with up to 6 decimals. */

@@ -8,10 +8,10 @@ import java.time.Clock;
  * (injectable) time as months and TTLs and tests move time instead of sleeping. Millisecond
  * resolution: {@link Clock#millis()} allocates nothing.
  */
-final class ClockTimeMeter implements TimeMeter {
+public final class ClockTimeMeter implements TimeMeter {
     private final Clock clock;
 
-    ClockTimeMeter(Clock clock) {
+    public ClockTimeMeter(Clock clock) {
         this.clock = clock;
     }
 

@@ -68,21 +68,7 @@ final class UsageApi {
             g.writeStartObject();
             g.writeStringField("project", project);
             g.writeStringField("period", period);
-            g.writeNumberField("requests", t.requests());
-            g.writeNumberField("cacheHits", t.cacheHits());
-            g.writeNumberField("semanticHits", t.semanticHits());
-            g.writeFieldName("cacheHitRate");
-            g.writeNumber(t.requests() == 0 ? "0" : BigDecimal.valueOf(t.cacheHits())
-                    .divide(BigDecimal.valueOf(t.requests()), 4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString());
-            g.writeNumberField("inputTokens", t.inputTokens());
-            g.writeNumberField("outputTokens", t.outputTokens());
-            g.writeFieldName("costUsd");
-            g.writeNumber(Usd.format(t.costMicros()));
-            g.writeFieldName("potentialCostUsd");
-            g.writeNumber(Usd.format(t.potentialCostMicros()));
-            g.writeFieldName("savingsUsd");
-            g.writeNumber(Usd.format(t.savingsMicros()));
-            g.writeNumberField("unpricedRequests", t.unpricedRequests());
+            UsageJson.writeContractFields(g, t);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

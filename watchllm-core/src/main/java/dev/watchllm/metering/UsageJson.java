@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The JSON shapes of usage records (one line each in the usage files) and of totals. */
-final class UsageJson {
+public final class UsageJson {
     static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
 
@@ -118,5 +118,24 @@ final class UsageJson {
 
     static JsonFactory factory() {
         return FACTORY;
+    }
+
+    /** The contract's usage fields of {@code t} ({@code requests} ... {@code unpricedRequests}), inside an object being written. */
+    public static void writeContractFields(JsonGenerator g, UsageTotals t) throws IOException {
+        g.writeNumberField("requests", t.requests());
+        g.writeNumberField("cacheHits", t.cacheHits());
+        g.writeNumberField("semanticHits", t.semanticHits());
+        g.writeFieldName("cacheHitRate");
+        g.writeNumber(t.requests() == 0 ? "0" : java.math.BigDecimal.valueOf(t.cacheHits())
+                .divide(java.math.BigDecimal.valueOf(t.requests()), 4, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString());
+        g.writeNumberField("inputTokens", t.inputTokens());
+        g.writeNumberField("outputTokens", t.outputTokens());
+        g.writeFieldName("costUsd");
+        g.writeNumber(Usd.format(t.costMicros()));
+        g.writeFieldName("potentialCostUsd");
+        g.writeNumber(Usd.format(t.potentialCostMicros()));
+        g.writeFieldName("savingsUsd");
+        g.writeNumber(Usd.format(t.savingsMicros()));
+        g.writeNumberField("unpricedRequests", t.unpricedRequests());
     }
 }

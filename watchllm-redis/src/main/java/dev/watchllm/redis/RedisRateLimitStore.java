@@ -34,7 +34,7 @@ final class RedisRateLimitStore implements RateLimitStore {
 
     RedisRateLimitStore(StatefulRedisConnection<byte[], byte[]> bytes, StatefulRedisConnection<String, String> strings, RedisGuard guard,
                         Clock clock, Duration timeout, String where) {
-        this.time = new EngineTimeMeter(clock);
+        this.time = new dev.watchllm.limit.ClockTimeMeter(clock);
         this.buckets = Bucket4jLettuce.casBasedBuilder(bytes)
                 .clientClock(time)
                 .requestTimeout(timeout)
@@ -66,25 +66,6 @@ final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public String describe() {
         return where;
-    }
-
-    /** Bucket4j's time from the engine clock, so every engine and every test moves the same time. */
-    private static final class EngineTimeMeter implements TimeMeter {
-        private final Clock clock;
-
-        EngineTimeMeter(Clock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            return clock.millis() * 1_000_000L;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
     }
 
     /** One bucket on Redis, with this engine's bucket of the same size for when Redis does not answer. */
