@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store test kit against the local store: memory plus files under one directory. */
+// Runs every spec of AbstractStoreTest; their assertions live there, one kit for every mounting/store.
 class LocalStoreTest extends AbstractStoreTest {
     @TempDir
     Path dir;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The store test kit against a real Redis. */
+// Runs every spec of AbstractStoreTest; their assertions live there, one kit for every mounting/store.
 class RedisStoreTest extends AbstractStoreTest {
     static EmbeddedRedis redis;
 

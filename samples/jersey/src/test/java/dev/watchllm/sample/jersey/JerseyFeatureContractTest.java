@@ -5,6 +5,7 @@ import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.sample.cli.SampleContract;
 
 /** The contract through WatchLlmFeature on Jersey 4 (Servlet container on Jetty 12 ee11), as this sample mounts it. */
+// Runs every spec of SampleContract (the shared GatewayContract); their assertions live there, one kit for every mounting/store.
 class JerseyFeatureContractTest extends SampleContract {
     JerseyFeatureContractTest() {
         super("WatchLLM gateway on Jersey");

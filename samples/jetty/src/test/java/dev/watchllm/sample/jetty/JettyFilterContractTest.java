@@ -5,6 +5,7 @@ import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.sample.cli.SampleContract;
 
 /** The contract through the Servlet filter on embedded Jetty 12 (ee10), as this sample mounts it. */
+// Runs every spec of SampleContract (the shared GatewayContract); their assertions live there, one kit for every mounting/store.
 class JettyFilterContractTest extends SampleContract {
     JettyFilterContractTest() {
         super("WatchLLM gateway on Jetty");

@@ -5,6 +5,7 @@ import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.sample.cli.SampleContract;
 
 /** The contract through the Servlet filter on embedded Tomcat 11, as this sample mounts it. */
+// Runs every spec of SampleContract (the shared GatewayContract); their assertions live there, one kit for every mounting/store.
 class TomcatFilterContractTest extends SampleContract {
     TomcatFilterContractTest() {
         super("WatchLLM gateway on Tomcat");
