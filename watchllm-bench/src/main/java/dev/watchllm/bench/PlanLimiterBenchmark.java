@@ -41,9 +41,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * project has, {@code requestsPerMinute} and {@code requestsPerMonth}; {@code plan=all}: also
  * {@code tokensPerMinute}, {@code concurrentRequests} and a {@code budget.monthlyUsd}, which
  * reserves the worst-case cost at admission. Limits are far above what a run reaches, so every
- * request is admitted. {@code admitRequestsPlan} is the check alone, for the requests plan (with
- * the other limits an admitted request holds a slot and a reservation until it is settled, so it
- * cannot be repeated without its settle).
+ * request is admitted. {@code admitAndSettle} settles a 200 answer with usage (read from the
+ * answer's JSON); {@code admitAndRelease} settles a provider error (nothing to read, nothing
+ * charged: the slot and the reservation are given back), so it is the check plus the least
+ * bookkeeping a settle does. {@code admitRequestsPlan} is the check alone, for the requests plan
+ * (with the other limits an admitted request holds a slot and a reservation until it is settled,
+ * so it cannot be repeated without a settle).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -58,6 +61,7 @@ public class PlanLimiterBenchmark {
         Caller caller;
         ParsedRequest request;
         CallResult settled;
+        CallResult failed;
         InProcessExchange exchange;
 
         void open(boolean allLimits) {
@@ -78,6 +82,8 @@ public class PlanLimiterBenchmark {
             request = RequestParser.parse(Endpoint.CHAT_COMPLETIONS, ChatBodies.chat("gpt-4o-mini", 1024, false)).request();
             settled = new CallResult("req-bench", caller, request, "bench-upstream", 200, new OpenAiBodies(16).completion(), null, true,
                     "BYPASS", Double.NaN, 1_000_000);
+            failed = new CallResult("req-bench", caller, request, "bench-upstream", 400, null, null, false, "BYPASS", Double.NaN,
+                    1_000_000);
             exchange = new InProcessExchange("/v1/chat/completions", null, new byte[0]);
             long spentBefore = limiter.state(BenchProject.ID).spentMicros();
             boolean admitted = limiter.admit(caller, request, exchange).admitted();
@@ -127,6 +133,13 @@ public class PlanLimiterBenchmark {
     public boolean admitAndSettle(AnyPlan f) {
         Admission a = f.limiter.admit(f.caller, f.request, f.exchange);
         f.limiter.accept(f.settled);
+        return a.admitted();
+    }
+
+    @Benchmark
+    public boolean admitAndRelease(AnyPlan f) {
+        Admission a = f.limiter.admit(f.caller, f.request, f.exchange);
+        f.limiter.accept(f.failed);
         return a.admitted();
     }
 
