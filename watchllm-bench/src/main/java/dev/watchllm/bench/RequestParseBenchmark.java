@@ -1,5 +1,6 @@
 package dev.watchllm.bench;
 
+import dev.watchllm.cache.CacheKey;
 import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.ParsedRequest;
 import dev.watchllm.openai.RequestParser;
@@ -18,8 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Reading a request: parse and validate the body ({@link RequestParser}), and parse plus the
- * SHA-256 digest of its canonical form that an exact-cache key needs ({@link CanonicalRequestDigest}),
- * for a 1 KB and a 32 KB prompt.
+ * exact cache's key ({@link CacheKey}: SHA-256 over project, endpoint and the canonical form of
+ * the body, as hex), for a 1 KB and a 32 KB prompt.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +33,6 @@ public class RequestParseBenchmark {
     int promptBytes;
 
     private byte[] body;
-    private final CanonicalRequestDigest digest = new CanonicalRequestDigest();
 
     @Setup
     public void setUp() {
@@ -48,8 +48,8 @@ public class RequestParseBenchmark {
     }
 
     @Benchmark
-    public byte[] parseAndKeyDigest() {
+    public String parseAndCacheKey() {
         ParsedRequest r = RequestParser.parse(Endpoint.CHAT_COMPLETIONS, body).request();
-        return digest.digest(BenchProject.ID, r);
+        return CacheKey.of(BenchProject.ID, r.endpoint(), r.body());
     }
 }

@@ -39,11 +39,15 @@ class BenchmarkHarnessTest {
             assertTrue(score > 0 && Double.isFinite(score), name + " scored " + score);
             assertTrue(r.getSecondaryResults().containsKey("gc.alloc.rate.norm"), name + " has no bytes/op from -prof gc");
         }
-        // a new benchmark class (cache, limiter, settle, ...) is picked up by the include pattern above
+        // a new benchmark class is picked up by the include pattern above; these must all be there
         assertTrue(classes.containsAll(Set.of(
                 "dev.watchllm.bench.AuthBenchmark",
                 "dev.watchllm.bench.EngineBenchmark",
+                "dev.watchllm.bench.ExactCacheBenchmark",
+                "dev.watchllm.bench.PlanLimiterBenchmark",
                 "dev.watchllm.bench.RequestParseBenchmark",
-                "dev.watchllm.bench.SseRelayBenchmark")), classes.toString());
+                "dev.watchllm.bench.SseRelayBenchmark",
+                "dev.watchllm.bench.SseReplayBenchmark",
+                "dev.watchllm.bench.UsageSettleBenchmark")), classes.toString());
     }
 }
