@@ -407,8 +407,8 @@ public final class PromptText {
             }
             // "100km" -> 100 km; "21st" -> ordinal
             int d = 0;
-            while (d < w.length() && Character.isDigit(w.charAt(d))) d++;
-            if (d > 0 && d < w.length()) {
+            while (d < w.length() && (Character.isDigit(w.charAt(d)) || w.charAt(d) == '.')) d++;
+            if (d > 0 && d < w.length() && Character.isLetter(w.charAt(d))) {
                 String digits = w.substring(0, d);
                 String rest = w.substring(d);
                 if (d + 2 == w.length() && (rest.equals("st") || rest.equals("nd") || rest.equals("rd") || rest.equals("th"))) {
