@@ -50,7 +50,9 @@ public final class LocalSemanticCacheProvider implements SemanticCacheProvider {
         Embedder local = null;
         Embedder remote = null;
         if (kinds.containsValue("local")) {
-            local = new MemoizingEmbedder(new LocalEmbedder(pool, false), MEMO_LOCAL);
+            LocalEmbedder model = new LocalEmbedder(pool, false);
+            b.readyWhen(model.ready());
+            local = new MemoizingEmbedder(model, MEMO_LOCAL);
             b.owns(local);
         }
         if (kinds.containsValue("upstream")) {

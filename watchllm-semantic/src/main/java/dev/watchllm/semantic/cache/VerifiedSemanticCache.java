@@ -49,6 +49,7 @@ public final class VerifiedSemanticCache implements SemanticCache {
     private final List<AutoCloseable> owned;
     private final ScheduledExecutorService sweeper;
     private final ConcurrentHashMap<String, Long> problems = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> ready;
 
     private VerifiedSemanticCache(Builder b) {
         this.index = Objects.requireNonNull(b.index, "index");
@@ -60,6 +61,7 @@ public final class VerifiedSemanticCache implements SemanticCache {
         this.candidates = b.candidates;
         this.lookupTimeout = b.lookupTimeout;
         this.owned = List.copyOf(b.owned);
+        this.ready = CompletableFuture.allOf(b.readiness.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new));
         if (b.sweepEvery != null) {
             this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "watchllm-semantic-sweep");
@@ -107,6 +109,11 @@ public final class VerifiedSemanticCache implements SemanticCache {
                     problem("store", e);
                     return false;
                 });
+    }
+
+    /** Completes when the embedders have loaded (a local model takes a few seconds); lookups miss until then. */
+    public CompletionStage<Void> ready() {
+        return ready;
     }
 
     @Override
@@ -184,6 +191,7 @@ public final class VerifiedSemanticCache implements SemanticCache {
         private Duration lookupTimeout = Duration.ofMillis(500);
         private Duration sweepEvery = Duration.ofMinutes(1);
         private final java.util.ArrayList<AutoCloseable> owned = new java.util.ArrayList<>();
+        private final java.util.ArrayList<CompletionStage<?>> readiness = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -247,6 +255,12 @@ public final class VerifiedSemanticCache implements SemanticCache {
         /** Closes {@code resource} (index, embedder, lexicon pool) when the cache closes. */
         public Builder owns(AutoCloseable resource) {
             this.owned.add(Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
+
+        /** {@link #ready()} waits for {@code stage} too (e.g. {@link dev.watchllm.semantic.embed.LocalEmbedder#ready()}). */
+        public Builder readyWhen(CompletionStage<?> stage) {
+            this.readiness.add(Objects.requireNonNull(stage, "stage"));
             return this;
         }
 

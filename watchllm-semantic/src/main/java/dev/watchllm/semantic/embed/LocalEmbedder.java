@@ -61,7 +61,7 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public CompletionStage<float[]> embed(String text) {
-        EmbeddingModel m = model.getNow(null);
+        EmbeddingModel m = model.isDone() && !model.isCompletedExceptionally() ? model.join() : null;
         if (m == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the local embedding model is not loaded"));
         }
