@@ -8,7 +8,7 @@ import java.util.Objects;
  * the {@code watchllm-semantic} module) or {@code upstream} (the provider's {@code /v1/embeddings}).
  */
 public record CacheSettings(boolean enabled, Duration ttl, boolean semanticEnabled, double semanticThreshold, String semanticEmbedder) {
-    public static final CacheSettings DEFAULT = new CacheSettings(true, Duration.ofHours(24), false, 0.95, "local");
+    public static final CacheSettings DEFAULT = new CacheSettings(true, Duration.ofHours(24), false, 0.80, "local");
 
     public CacheSettings {
         Objects.requireNonNull(ttl, "ttl");

@@ -86,7 +86,10 @@ public final class VerifiedSemanticCache implements SemanticCache {
         if (embedder == null) return CompletableFuture.completedFuture(Optional.empty());
         CompletableFuture<Optional<Hit>> result = pool.submit(() -> prepare(projectId, request, embedder))
                 .thenCompose(p -> p == null ? CompletableFuture.completedFuture(Optional.<Hit>empty())
-                        : embedder.embed(p.text.normalized()).thenCompose(v -> pool.submit(() -> find(p, v, threshold, maxAge))));
+                        : embedder.embed(p.text.normalized()).thenCompose(v -> pool.inPool()
+                                // the local model (or a remembered vector) completes on the pool: go on here, no second hop
+                                ? CompletableFuture.completedFuture(find(p, v, threshold, maxAge))
+                                : pool.submit(() -> find(p, v, threshold, maxAge))));
         return result.orTimeout(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
             problem("lookup", e);
             return Optional.empty();

@@ -16,13 +16,17 @@ import java.util.function.Supplier;
  */
 public final class EmbeddingExecutor implements AutoCloseable {
     private final ThreadPoolExecutor pool;
+    private final ThreadLocal<Boolean> mine = ThreadLocal.withInitial(() -> false);
 
     /** {@code threads} workers (daemon, named {@code name-N}) and room for {@code queue} waiting tasks. */
     public EmbeddingExecutor(String name, int threads, int queue) {
         if (threads < 1 || queue < 1) throw new IllegalArgumentException("threads and queue must be at least 1");
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            Thread t = new Thread(() -> {
+                mine.set(true);
+                r.run();
+            }, name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
@@ -48,6 +52,11 @@ public final class EmbeddingExecutor implements AutoCloseable {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    /** True on one of this pool's threads: work may continue here instead of being queued again. */
+    public boolean inPool() {
+        return mine.get();
     }
 
     /** The pool itself, for stages that continue on it. */

@@ -11,9 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.apache.lucene.codecs.hnsw.FlatVectorScorerUtil;
-import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.util.Bits;
@@ -26,14 +23,12 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 /**
  * The entries of one partition. Small partitions are scanned exactly; from
  * {@code hnswThreshold} live entries on, a Lucene HNSW graph (built off the lock, then caught up)
- * answers instead. Replaced and expired entries stay in the store as dead ordinals, filtered out,
+ * answers instead: it is walked with the Hamming distance of {@link BinaryCodes} and its best
+ * {@code searchBeam} candidates are rescored with the float vectors. Replaced and expired entries stay in the store as dead ordinals, filtered out,
  * until {@link #compacted} rebuilds the partition without them. Reads share a lock, writes take
  * it alone; no I/O happens under it.
  */
 final class PartitionIndex {
-    private static final FlatVectorsScorer SCORER = FlatVectorScorerUtil.getLucene99FlatVectorsScorer();
-    private static final VectorSimilarityFunction DOT = VectorSimilarityFunction.DOT_PRODUCT;
-
     private final LocalVectorIndex.Settings settings;
     private final int dimension;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -202,7 +197,7 @@ final class PartitionIndex {
     private List<Match> scan(float[] query, int k, double minSimilarity, Instant now) {
         List<Match> best = new ArrayList<>(k + 1);
         for (int ord = live.nextSetBit(0); ord >= 0; ord = live.nextSetBit(ord + 1)) {
-            float sim = VectorUtil.dotProduct(query, store.vectorValue(ord));
+            float sim = VectorUtil.dotProduct(query, store.vector(ord));
             if (sim < minSimilarity) continue;
             if (best.size() == k && sim <= best.get(k - 1).similarity()) continue;
             Entry e = entries.get(ord);
@@ -217,20 +212,23 @@ final class PartitionIndex {
 
     private List<Match> searchGraph(float[] query, int k, double minSimilarity, Instant now) {
         try {
-            RandomVectorScorer scorer = SCORER.getRandomVectorScorer(DOT, store, query);
+            RandomVectorScorer scorer = store.scorer(store.encode(query));
             KnnCollector c = HnswGraphSearcher.search(scorer, Math.max(k, settings.searchBeam()), graph, liveBits, Integer.MAX_VALUE);
-            List<Match> out = new ArrayList<>(k);
+            List<Match> out = new ArrayList<>(k + 1);
             for (ScoreDoc d : c.topDocs().scoreDocs) {
-                double sim = VectorUtil.dotProduct(query, store.vectorValue(d.doc));
+                double sim = VectorUtil.dotProduct(query, store.vector(d.doc));
                 if (sim < minSimilarity) continue;
+                if (out.size() == k && sim <= out.get(k - 1).similarity()) continue;
                 Entry e = entries.get(d.doc);
                 if (!e.expiresAt().isAfter(now)) continue;
-                out.add(new Match(e, sim));
+                int at = out.size();
+                while (at > 0 && out.get(at - 1).similarity() < sim) at--;
+                out.add(at, new Match(e, sim));
+                if (out.size() > k) out.remove(k);
             }
-            out.sort((x, y) -> Double.compare(y.similarity(), x.similarity()));
-            return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
+            return out;
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // on-heap vectors: Lucene's signatures only
+            throw new UncheckedIOException(e); // on-heap codes: Lucene's signatures only
         }
     }
 
@@ -260,8 +258,7 @@ final class PartitionIndex {
             lock.writeLock().unlock();
         }
         try {
-            HnswGraphBuilder b = HnswGraphBuilder.create(SCORER.getRandomVectorScorerSupplier(DOT, store),
-                    settings.hnswM(), settings.hnswBeamWidth(), 42L);
+            HnswGraphBuilder b = HnswGraphBuilder.create(store, settings.hnswM(), settings.hnswBeamWidth(), 42L);
             for (int ord = 0; ord < upTo; ord++) b.addGraphNode(ord);
             lock.writeLock().lock();
             try {

@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]
  * java -jar watchllm-jetty.jar keys create --project ID [--env dev]
  * java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]
+ * java -jar watchllm-jetty.jar semantic eval FILE.jsonl [--threshold 0.80] [--verbose]
  * </pre>
  *
  * Config: {@code --config}, else {@code $WATCHLLM_CONFIG}, else {@code ./watchllm.yaml}, else the
@@ -45,6 +46,10 @@ public final class Main {
         }
         if (args.length >= 1 && args[0].equals("usage")) {
             return UsageCommand.run(args, out, err);
+        }
+        // ---- semantic cache eval (watchllm-semantic) ----
+        if (args.length >= 1 && args[0].equals("semantic")) {
+            return dev.watchllm.semantic.cache.SemanticEval.cli(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         String config = null;
         String host = "0.0.0.0";
@@ -159,6 +164,7 @@ public final class Main {
         l.add("  java -jar watchllm-jetty.jar [--config FILE] [--port N] [--host ADDR]");
         l.add("  java -jar watchllm-jetty.jar keys create --project ID [--env dev]");
         l.add("  java -jar watchllm-jetty.jar usage export --project ID --month YYYY-MM [--format csv|jsonl] [--config FILE]");
+        l.add("  java -jar watchllm-jetty.jar semantic eval FILE.jsonl [--threshold 0.80] [--verbose]");
         l.forEach(s::println);
     }
 }
