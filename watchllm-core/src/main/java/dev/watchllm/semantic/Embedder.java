@@ -21,6 +21,7 @@ public interface Embedder extends AutoCloseable {
     /**
      * The unit vector of {@code text}. Completes exceptionally when the text cannot be embedded
      * (model not loaded, provider down); callers treat that as a cache miss, never as an error.
+     * The array may be shared with other callers (embeddings are remembered): never modify it.
      */
     CompletionStage<float[]> embed(String text);
 

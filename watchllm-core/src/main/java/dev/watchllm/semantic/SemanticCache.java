@@ -41,6 +41,8 @@ public interface SemanticCache extends AutoCloseable {
      * The best verified match of {@code request} with a similarity of at least {@code threshold}
      * (in (0, 1]) and, when {@code maxAge} is not null, stored no longer than {@code maxAge} ago;
      * empty for a miss, a request that is not eligible, or any failure.
+     *
+     * @throws IllegalArgumentException when {@code threshold} is outside (0, 1] (the config loader never lets one through)
      */
     CompletionStage<Optional<Hit>> lookup(String projectId, ParsedRequest request, double threshold, Duration maxAge);
 

@@ -175,19 +175,17 @@ public final class PromptText {
 
     // ---- scanning ----
 
-    /** A token before classification; {@code initial} marks the first word of a sentence. */
+    /** A token before classification; {@code punctAfter} marks one followed by punctuation ("Hi, ..."). */
     private static final class Raw {
         String text;
         Kind kind;
         boolean entity;
-        boolean initial;
         boolean punctAfter;
 
-        Raw(String text, Kind kind, boolean entity, boolean initial) {
+        Raw(String text, Kind kind, boolean entity) {
             this.text = text;
             this.kind = kind;
             this.entity = entity;
-            this.initial = initial;
         }
     }
 
@@ -204,7 +202,7 @@ public final class PromptText {
                 if (end > i + 1) {
                     String q = collapse(s.substring(i + 1, end).toLowerCase(Locale.ROOT));
                     if (!q.isEmpty()) {
-                        out.add(new Raw(q, Kind.QUOTED, true, false));
+                        out.add(new Raw(q, Kind.QUOTED, true));
                         sentenceStart = false;
                     }
                     i = end + 1;
@@ -240,7 +238,7 @@ public final class PromptText {
                 boolean mixed = hasLetter(word) && hasDigit(word) && Character.isLetter(word.charAt(0));
                 boolean innerUpper = hasUpper && !Character.isUpperCase(word.charAt(0));
                 boolean entity = (allUpper || mixed || innerUpper || (hasUpper && !sentenceStart)) && !word.equals("I");
-                out.add(new Raw(word.toLowerCase(Locale.ROOT), Kind.WORD, entity, sentenceStart));
+                out.add(new Raw(word.toLowerCase(Locale.ROOT), Kind.WORD, entity));
                 sentenceStart = false;
                 if (start == i) i++;
                 continue;
@@ -256,14 +254,14 @@ public final class PromptText {
             }
             if (c == '°' && i + 1 < n && (s.charAt(i + 1) == 'C' || s.charAt(i + 1) == 'c' || s.charAt(i + 1) == 'F' || s.charAt(i + 1) == 'f')
                     && (i + 2 >= n || !Character.isLetter(s.charAt(i + 2)))) {
-                out.add(new Raw(Character.toLowerCase(s.charAt(i + 1)) == 'c' ? "celsius" : "fahrenheit", Kind.WORD, false, false));
+                out.add(new Raw(Character.toLowerCase(s.charAt(i + 1)) == 'c' ? "celsius" : "fahrenheit", Kind.WORD, false));
                 i += 2;
                 continue;
             }
             String sym = symbol(s, i, out);
             if (sym != null) {
                 String word = SYMBOL_WORDS.get(sym);
-                out.add(word != null ? new Raw(word, word.equals("&") ? Kind.FUNCTION : Kind.WORD, false, false) : new Raw(sym, Kind.SYMBOL, false, false));
+                out.add(word != null ? new Raw(word, word.equals("&") ? Kind.FUNCTION : Kind.WORD, false) : new Raw(sym, Kind.SYMBOL, false));
                 sentenceStart = false;
             }
             i++;
@@ -412,13 +410,13 @@ public final class PromptText {
                 String digits = w.substring(0, d);
                 String rest = w.substring(d);
                 if (d + 2 == w.length() && (rest.equals("st") || rest.equals("nd") || rest.equals("rd") || rest.equals("th"))) {
-                    Raw o = new Raw(canonicalNumber(digits) + "st", Kind.ORDINAL, false, r.initial);
+                    Raw o = new Raw(canonicalNumber(digits) + "st", Kind.ORDINAL, false);
                     o.punctAfter = r.punctAfter;
                     out.add(o);
                 } else {
-                    Raw num = new Raw(digits, Kind.WORD, false, r.initial);
+                    Raw num = new Raw(digits, Kind.WORD, false);
                     out.add(num);
-                    Raw unit = new Raw(rest, Kind.WORD, r.entity, false);
+                    Raw unit = new Raw(rest, Kind.WORD, r.entity);
                     unit.punctAfter = r.punctAfter;
                     out.add(unit);
                 }
@@ -439,9 +437,8 @@ public final class PromptText {
 
     private static void add(List<Raw> out, Raw from, String text) {
         if (text.isEmpty()) return;
-        Raw r = new Raw(text, Kind.WORD, from.entity, from.initial);
+        Raw r = new Raw(text, Kind.WORD, from.entity);
         r.punctAfter = from.punctAfter;
-        from.initial = false;
         out.add(r);
     }
 
@@ -507,7 +504,7 @@ public final class PromptText {
                 j++;
             }
             if (any) {
-                Raw num = new Raw(Long.toString(total + current), Kind.NUMBER, false, r.initial);
+                Raw num = new Raw(Long.toString(total + current), Kind.NUMBER, false);
                 num.punctAfter = in.get(j - 1).punctAfter;
                 out.add(num);
                 i = j;
@@ -597,7 +594,6 @@ public final class PromptText {
             }
             if (drop > 0) {
                 t = new ArrayList<>(t.subList(drop, t.size()));
-                if (!t.isEmpty()) t.get(0).initial = true;
                 changed = true;
             }
         }
@@ -607,7 +603,7 @@ public final class PromptText {
                 Raw to = t.get(i + 1);
                 to.text = "do";
                 to.kind = Kind.FUNCTION;
-                t.add(i + 2, new Raw("i", Kind.WORD, false, false));
+                t.add(i + 2, new Raw("i", Kind.WORD, false));
             }
         }
         // "how can I", "how should one" -> "how do i": the generic asker
