@@ -152,6 +152,15 @@ public final class ParaphraseVerifier {
 
     // ---- content words ----
 
+    /** More differing words than this and two prompts are not paraphrases (and are not compared pair by pair). */
+    static final int MAX_DIFFERING_WORDS = 8;
+
+    private static int unmatched(String[] words, int[] matched) {
+        int n = 0;
+        for (int i = 0; i < words.length; i++) if (words[i] != null && matched[i] == -1) n++;
+        return n;
+    }
+
     /** A tense word with nothing to match but a past verb form on the other side. */
     private static final int FORGIVEN = -2;
 
@@ -191,6 +200,11 @@ public final class ParaphraseVerifier {
         // 2. compounds: "hash map" = "hashmap", "e mail" = "email"
         compounds(a, wa, b, wb, al, false);
         compounds(b, wb, a, wa, al, true);
+        // a paraphrase changes a few words, not a dozen: stop before comparing every pair of them
+        if (unmatched(wa, al.aToB) > MAX_DIFFERING_WORDS || unmatched(wb, al.bToA) > MAX_DIFFERING_WORDS) {
+            al.unmatched = "more than " + MAX_DIFFERING_WORDS + " words differ";
+            return al;
+        }
         // 3. the same base form, then 4. WordNet paraphrases (never antonyms)
         boolean agents = asksWho(a) && asksWho(b);
         for (int pass = 0; pass < 2; pass++) {

@@ -115,6 +115,14 @@ class ParaphraseVerifierTest {
     }
 
     @Test
+    void manyDifferingWordsAreRefusedWithoutComparingEveryPair() {
+        Verdict v = verify("Explain how the garbage collector of the Java virtual machine decides which objects to reclaim",
+                "Describe how the scheduler of the Linux kernel chooses which process should run next on a busy core");
+        assertEquals(Guard.CONTENT, v.rejectedBy());
+        assertTrue(v.reason().contains("words differ"), v.reason());
+    }
+
+    @Test
     void noGuardsMeansEmbeddingAlone() {
         ParaphraseVerifier none = verifier.with(EnumSet.noneOf(Guard.class));
         assertTrue(none.verify(PromptText.of("What is 17 times 4?"), PromptText.of("What is 17 times 3?"), 0.9).accepted());
