@@ -149,6 +149,39 @@ class LocalVectorIndexTest {
     }
 
     @Test
+    void searchesRunWhileEntriesAreAddedToTheGraph() throws Exception {
+        Random r = new Random(8);
+        LocalVectorIndex.Settings s = new LocalVectorIndex.Settings(300, 100_000, 16, 100, 64);
+        float[][] vs = new float[2000][];
+        for (int i = 0; i < vs.length; i++) vs[i] = random(r, 32);
+        try (LocalVectorIndex index = LocalVectorIndex.inMemory(s)) {
+            for (int i = 0; i < 1000; i++) index.put(P, entry("k" + i, vs[i], T0, Duration.ofHours(1)));
+            index.awaitMaintenance();
+            assertTrue(index.approximate(P));
+            java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(3);
+            java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int seed = t;
+                done.add(readers.submit(() -> {
+                    Random rr = new Random(seed);
+                    int found = 0;
+                    for (int q = 0; q < 1500; q++) {
+                        int target = rr.nextInt(1000);
+                        List<Match> m = index.nearest(P, vs[target], 1, 0.99, T0);
+                        if (!m.isEmpty() && m.get(0).entry().key().equals("k" + target)) found++;
+                    }
+                    return found;
+                }));
+            }
+            for (int i = 1000; i < vs.length; i++) index.put(P, entry("k" + i, vs[i], T0, Duration.ofHours(1)));
+            for (java.util.concurrent.Future<Integer> f : done) assertTrue(f.get(2, java.util.concurrent.TimeUnit.MINUTES) >= 1450);
+            readers.shutdown();
+            assertEquals(2000, index.size("proj"));
+            assertEquals("k1999", index.nearest(P, vs[1999], 1, 0.99, T0).get(0).entry().key());
+        }
+    }
+
+    @Test
     void entriesPersistAndExpiredOnesAreNotReloaded(@TempDir Path dir) throws Exception {
         Random r = new Random(6);
         float[] a = random(r, 32);
