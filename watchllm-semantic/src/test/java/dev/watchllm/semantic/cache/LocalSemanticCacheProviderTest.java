@@ -10,6 +10,7 @@ import dev.watchllm.openai.ParsedRequest;
 import dev.watchllm.openai.RequestParser;
 import dev.watchllm.semantic.SemanticCache;
 import dev.watchllm.semantic.SemanticCacheProvider;
+import dev.watchllm.testing.FakeProvider;
 import dev.watchllm.testing.TestClock;
 import dev.watchllm.upstream.JettyUpstream;
 import java.io.ByteArrayInputStream;
@@ -59,6 +60,33 @@ class LocalSemanticCacheProviderTest {
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertEquals("ref-1", hit.orElseThrow().responseRef(), "entries survive a restart");
             }
+        }
+    }
+
+    @Test
+    void theUpstreamEmbedderGoesThroughTheProviderAndTheVerifierStillDecides(@TempDir Path dir) throws Exception {
+        try (FakeProvider provider = new FakeProvider(); JettyUpstream upstream = new JettyUpstream()) {
+            // a degenerate provider: every text gets the same vector, so every stored prompt is a candidate at similarity 1
+            provider.byDefault(FakeProvider.embeddings());
+            String yaml = "store: { type: redis, uri: redis://127.0.0.1:1, dir: " + dir + " }\n"
+                    + "upstreams:\n  - name: fake\n    baseUrl: " + provider.baseUrl() + "\n    apiKey: sk-fake\n    models: [\"*\"]\n"
+                    + "projects:\n  - id: remote\n    cache: { semantic: { enabled: true, embedder: upstream } }\n";
+            WatchLlmConfig config = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+            try (SemanticCache cache = new LocalSemanticCacheProvider().create(config, upstream, new TestClock("2026-03-01T10:00:00Z"))) {
+                assertTrue(cache.store("remote", chat("What is the capital of France?"), "ref-fr", Duration.ofHours(1))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+                assertEquals("ref-fr", cache.lookup("remote", chat("What's the capital of France?"), 0.8)
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow().responseRef());
+                assertTrue(cache.lookup("remote", chat("What is the capital of Spain?"), 0.8)
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty(), "similarity 1.0, refused by the verifier");
+                FakeProvider.Recorded first = provider.takeRequest();
+                assertEquals("/v1/embeddings", first.path());
+                assertEquals("Bearer sk-fake", first.header("Authorization"));
+                assertTrue(first.body().contains("text-embedding-3-small"), first.body());
+                // embedded text is normalised and remembered: "What's the capital..." is the stored prompt's text again
+                assertEquals(2, provider.requestCount());
+            }
+            assertTrue(Files.notExists(dir.resolve("semantic")), "with store.type redis the index stays in memory");
         }
     }
 }
