@@ -284,19 +284,24 @@ public final class ConfigLoader {
             Duration ttl = c.has("ttl") ? Durations.parse(cf + ".ttl", text(c, cf, "ttl")) : CacheSettings.DEFAULT.ttl();
             boolean sem = false;
             double threshold = CacheSettings.DEFAULT.semanticThreshold();
+            String embedder = CacheSettings.DEFAULT.semanticEmbedder();
             JsonNode s = c.path("semantic");
             if (!s.isMissingNode()) {
                 String sf = cf + ".semantic";
                 obj(s, sf);
-                only(s, sf, Set.of("enabled", "threshold"));
+                only(s, sf, Set.of("enabled", "threshold", "embedder"));
                 sem = bool(s, sf, "enabled", false);
                 if (s.has("threshold")) {
                     if (!s.get("threshold").isNumber()) throw new ConfigException(sf + ".threshold: must be a number");
                     threshold = s.get("threshold").asDouble();
                     if (threshold <= 0 || threshold > 1) throw new ConfigException(sf + ".threshold: must be in (0, 1]");
                 }
+                embedder = str(s, sf, "embedder", embedder).trim();
+                if (!embedder.equals("local") && !embedder.equals("upstream")) {
+                    throw new ConfigException(sf + ".embedder: '" + embedder + "' must be local or upstream");
+                }
             }
-            cache = new CacheSettings(enabled, ttl, sem, threshold);
+            cache = new CacheSettings(enabled, ttl, sem, threshold, embedder);
         }
         double budget = 0;
         JsonNode bn = n.path("budget");
