@@ -128,6 +128,15 @@ public final class WatchLlm implements AutoCloseable {
     }
 
     /**
+     * Completes when the semantic cache can hit (the local embedding model has loaded); at once
+     * when no project uses it. Until then semantic lookups are misses: a host may wait on it before
+     * reporting ready.
+     */
+    public java.util.concurrent.CompletionStage<Void> semanticReady() {
+        return pipeline.semanticReady();
+    }
+
+    /**
      * Captures the host's current context (e.g. an instrumented container's trace context) for
      * the observer. Adapters call it on the thread that received the request, before any
      * asynchronous step, and hand it back through {@link Exchange#hostContext()}.

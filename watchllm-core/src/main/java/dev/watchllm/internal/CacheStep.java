@@ -14,6 +14,7 @@ import dev.watchllm.openai.Endpoint;
 import dev.watchllm.openai.OpenAiError;
 import dev.watchllm.openai.ParsedRequest;
 import dev.watchllm.openai.SseEvents;
+import dev.watchllm.semantic.SemanticCache;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,7 @@ final class CacheStep implements AutoCloseable {
     static final String MISS = "MISS";
     static final String HIT = "HIT";
     static final String HIT_COALESCED = "HIT-COALESCED";
+    static final String HIT_SEMANTIC = "HIT-SEMANTIC";
     static final String BYPASS = "BYPASS";
     /** Lookups per request before it simply calls the provider (each ended flight allows one more). */
     private static final int MAX_ROUNDS = 3;
@@ -58,14 +60,21 @@ final class CacheStep implements AutoCloseable {
     }
 
     private final ExactCache cache;
+    private final SemanticCache semantic;
     private final InFlight inFlight = new InFlight();
     private final long coalesceNanos;
     /** By the request's body array: each request has its own, and arrays compare by identity. */
     private final ConcurrentHashMap<byte[], Pending> pending = new ConcurrentHashMap<>();
 
     CacheStep(ExactCache cache, Duration coalesceTimeout) {
+        this(cache, coalesceTimeout, null);
+    }
+
+    /** With the semantic cache ({@code watchllm-semantic}), asked on an exact miss; null: none. */
+    CacheStep(ExactCache cache, Duration coalesceTimeout, SemanticCache semantic) {
         this.cache = cache;
         this.coalesceNanos = coalesceTimeout.toNanos();
+        this.semantic = semantic;
     }
 
     /**
@@ -109,6 +118,10 @@ final class CacheStep implements AutoCloseable {
             if (a != null) {
                 cache.store(p.key, a);
                 o = InFlight.Outcome.answer(a);
+                if (semantic != null && r.caller().project().cache().semanticEnabled()) {
+                    // points at the exact entry; best effort, off this thread
+                    semantic.store(r.caller().projectId(), r.request(), p.key, Duration.ofMillis(p.ttlMillis));
+                }
             } else if (r.status() / 100 != 2 && r.status() != 0 && r.body() != null) {
                 o = InFlight.Outcome.error(r.status(), r.upstream(), r.body());
             }
@@ -117,9 +130,18 @@ final class CacheStep implements AutoCloseable {
         }
     }
 
+    /** Completes when the semantic cache (if any) can hit. */
+    java.util.concurrent.CompletionStage<Void> semanticReady() {
+        return semantic != null ? semantic.ready() : java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public void close() {
-        cache.close();
+        try {
+            if (semantic != null) semantic.close();
+        } finally {
+            cache.close();
+        }
     }
 
     private Miss resolve(Call c, boolean coalesce) {
@@ -135,6 +157,12 @@ final class CacheStep implements AutoCloseable {
                 if (a != null) {
                     if (serve(c, a, HIT, cache.ageSeconds(a))) return null;
                     cache.evict(c.key);
+                }
+                // exact miss: the semantic cache next (once per request), asynchronously; it resumes here
+                if (semantic != null && !c.semanticAsked && c.caller.project().cache().semanticEnabled()) {
+                    c.semanticAsked = true;
+                    askSemantic(c, coalesce);
+                    return null;
                 }
             }
             if (!coalesce || ++c.rounds > MAX_ROUNDS || System.nanoTime() - c.deadline >= 0) break;
@@ -158,6 +186,29 @@ final class CacheStep implements AutoCloseable {
         return c.d.storable() ? lead(c, null) : new Miss(c.ex, MISS);
     }
 
+    /**
+     * Asks the semantic cache (off this thread); a verified hit whose exact entry still exists is
+     * served as {@code HIT-SEMANTIC}, anything else resumes the exact path (lead or follow).
+     */
+    private void askSemantic(Call c, boolean coalesce) {
+        Duration maxAge = c.d.maxAgeSeconds() >= 0 ? Duration.ofSeconds(c.d.maxAgeSeconds()) : null;
+        semantic.lookup(c.caller.projectId(), c.req, c.caller.project().cache().semanticThreshold(), maxAge)
+                .whenComplete((hit, failure) -> {
+                    try {
+                        if (hit != null && hit.isPresent()) {
+                            SemanticCache.Hit h = hit.get();
+                            CachedAnswer a = cache.lookup(h.responseRef(), c.caller.projectId(), c.d.maxAgeSeconds());
+                            if (a != null && serve(c, a, HIT_SEMANTIC, cache.ageSeconds(a), h.similarity())) return;
+                            semantic.remove(c.caller.projectId(), h); // its answer is gone: forget the pointer
+                        }
+                        call(c, resolve(c, coalesce));
+                    } catch (RuntimeException e) {
+                        c.ctx.problems.warn("cache:semantic", "The semantic cache failed ({}); the request went on as a miss", e.toString());
+                        call(c, resolve(c, coalesce));
+                    }
+                });
+    }
+
     private Miss lead(Call c, InFlight.Flight f) {
         byte[] id = c.req.raw();
         Pending p = new Pending(c.key, c.ttlMillis, f);
@@ -177,6 +228,14 @@ final class CacheStep implements AutoCloseable {
 
     /** Answers {@code c} with {@code a} in the mode it asked for; false when {@code a} cannot be served that way. */
     private static boolean serve(Call c, CachedAnswer a, String status, long ageSeconds) {
+        return serve(c, a, status, ageSeconds, Double.NaN);
+    }
+
+    /** As above; {@code similarity} (not NaN) marks a semantic hit: its header, and its record. */
+    private static boolean serve(Call c, CachedAnswer a, String status, long ageSeconds, double similarity) {
+        if (!Double.isNaN(similarity)) {
+            c.ex.header(WatchLlmHeaders.CACHE_SIMILARITY, String.format(java.util.Locale.ROOT, "%.4f", similarity));
+        }
         Endpoint ep = c.req.endpoint();
         Exchange ex = c.ex;
         if (c.req.stream() && ep != Endpoint.EMBEDDINGS) {
@@ -191,7 +250,7 @@ final class CacheStep implements AutoCloseable {
             c.ctx.meter.hitHeaders(ex, c.req, null, events);
             ex.write(out, true, null);
             ex.end();
-            c.ctx.settle(new CallResult(c.requestId, c.caller, c.req, a.provider(), 200, null, events, true, status, Double.NaN,
+            c.ctx.settle(new CallResult(c.requestId, c.caller, c.req, a.provider(), 200, null, events, true, status, similarity,
                     System.nanoTime() - c.start));
         } else {
             byte[] body = a.plainBody(ep);
@@ -203,7 +262,7 @@ final class CacheStep implements AutoCloseable {
             ex.header("Content-Length", Integer.toString(body.length));
             ex.write(body, true, null);
             ex.end();
-            c.ctx.settle(new CallResult(c.requestId, c.caller, c.req, a.provider(), 200, body, null, true, status, Double.NaN,
+            c.ctx.settle(new CallResult(c.requestId, c.caller, c.req, a.provider(), 200, body, null, true, status, similarity,
                     System.nanoTime() - c.start));
         }
         return true;
@@ -261,6 +320,7 @@ final class CacheStep implements AutoCloseable {
         final long ttlMillis;
         final long deadline;
         int rounds;
+        boolean semanticAsked;
         private volatile boolean late;
         private volatile InFlight.Flight waitingOn;
         private volatile ScheduledFuture<?> timer;

@@ -51,7 +51,8 @@ public final class Pipeline implements AutoCloseable {
         this.router = new UpstreamRouter(config.upstreams());
         this.meter = meter;
         this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler, rateLimitStore);
-        this.cache = new CacheStep(ExactCache.open(config, clock, responseCache), config.cache().coalesceTimeout());
+        this.cache = new CacheStep(ExactCache.open(config, clock, responseCache), config.cache().coalesceTimeout(),
+                SemanticCaches.open(config, upstream, clock));
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(cache::settle); // stores complete answers
@@ -66,6 +67,11 @@ public final class Pipeline implements AutoCloseable {
         } finally {
             cache.close();
         }
+    }
+
+    /** Completes when the semantic cache (if any) can hit. */
+    public java.util.concurrent.CompletionStage<Void> semanticReady() {
+        return cache.semanticReady();
     }
 
     public dev.watchllm.limit.LimitState limitState(String projectId) {

@@ -57,6 +57,11 @@ public interface SemanticCache extends AutoCloseable {
      */
     CompletionStage<Boolean> store(String projectId, ParsedRequest request, String responseRef, Duration ttl);
 
+    /** Completes when lookups can hit (e.g. the local model has loaded); until then every lookup is a miss. */
+    default CompletionStage<Void> ready() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Forgets a hit whose response is gone; true when the entry was there. */
     boolean remove(String projectId, Hit hit);
 

@@ -115,6 +115,7 @@ public final class VerifiedSemanticCache implements SemanticCache {
     }
 
     /** Completes when the embedders have loaded (a local model takes a few seconds); lookups miss until then. */
+    @Override
     public CompletionStage<Void> ready() {
         return ready;
     }
