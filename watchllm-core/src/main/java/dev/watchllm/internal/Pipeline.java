@@ -161,12 +161,14 @@ public final class Pipeline implements AutoCloseable {
     private byte[] readBody(Exchange ex) {
         long declared = ex.contentLength();
         if (declared > maxBody) {
+            if (declared <= drainLimit()) drain(ex);
             Responses.error(ex, OpenAiError.tooLarge(maxBody));
             return null;
         }
         try (InputStream in = ex.body()) {
             byte[] b = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
             if (b.length > maxBody) {
+                drainRest(in);
                 Responses.error(ex, OpenAiError.tooLarge(maxBody));
                 return null;
             }
@@ -175,5 +177,28 @@ public final class Pipeline implements AutoCloseable {
             Responses.error(ex, OpenAiError.invalidRequest("The request body could not be read: " + e.getMessage(), null));
             return null;
         }
+    }
+
+    /**
+     * How much of a too-large body is still read (and dropped) before the 413: answering while the
+     * client is still sending makes TCP reset the connection and the client sees no answer at all.
+     */
+    private long drainLimit() {
+        return Math.min(Math.max(4 * maxBody, 8L << 20), 64L << 20);
+    }
+
+    private void drain(Exchange ex) {
+        try (InputStream in = ex.body()) {
+            drainRest(in);
+        } catch (IOException e) {
+            // the client is gone or sent garbage: the 413 is all it gets
+        }
+    }
+
+    private void drainRest(InputStream in) throws IOException {
+        long left = drainLimit();
+        byte[] sink = new byte[8192];
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 }

@@ -87,25 +87,32 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
      */
     void readBodyThen(long limit, Runnable then) throws IOException {
         long declared = req.getContentLengthLong();
-        if (declared > limit) {
+        // A body over the limit is still read (and dropped) up to drainLimit before the 413 goes out:
+        // answering while the client is still sending makes TCP reset the connection, and the client
+        // would see no answer at all. Larger bodies are answered at once and the connection closed.
+        long drainLimit = Math.min(Math.max(4 * limit, 8L << 20), 64L << 20);
+        if (declared > drainLimit) {
             then.run();
             return;
         }
         ServletInputStream in = req.getInputStream();
         long cap = limit + 1;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 && declared <= limit ? (int) declared : 1024);
         AtomicBoolean done = new AtomicBoolean();
         in.setReadListener(new ReadListener() {
             private final byte[] chunk = new byte[8192];
+            private long total;
 
             @Override
             public void onDataAvailable() throws IOException {
                 while (in.isReady()) {
-                    int n = in.read(chunk, 0, (int) Math.min(chunk.length, cap - buf.size()));
+                    int n = in.read(chunk, 0, chunk.length);
                     if (n < 0) break;
-                    buf.write(chunk, 0, n);
-                    if (buf.size() >= cap) {
-                        finish(); // over the limit: the engine answers 413, the rest is never read
+                    total += n;
+                    int keep = (int) Math.min(n, cap - buf.size()); // past the limit the engine answers 413: the rest is dropped
+                    if (keep > 0) buf.write(chunk, 0, keep);
+                    if (total > drainLimit) {
+                        finish();
                         return;
                     }
                 }
