@@ -256,24 +256,8 @@ public final class ConfigLoader {
         only(n, f, Set.of("id", "plan", "keys", "cache", "budget"));
         String id = required(n, f, "id");
         String plan = str(n, f, "plan", "free");
-        List<KeyEntry> keys = new ArrayList<>();
         JsonNode ks = n.path("keys");
-        if (!ks.isMissingNode()) {
-            list(ks, f + ".keys");
-            for (int i = 0; i < ks.size(); i++) {
-                String kf = f + ".keys[" + i + "]";
-                JsonNode k = ks.get(i);
-                obj(k, kf);
-                only(k, kf, Set.of("id", "sha256"));
-                String keyId = required(k, kf, "id");
-                String sha256 = required(k, kf, "sha256");
-                try {
-                    keys.add(new KeyEntry(keyId, sha256));
-                } catch (ConfigException e) {
-                    throw new ConfigException(kf + ".sha256: must be 64 hex characters (the SHA-256 of the key, never the key)");
-                }
-            }
-        }
+        List<KeyEntry> keys = ks.isMissingNode() ? new ArrayList<>() : keyEntries(ks, f + ".keys");
         CacheSettings cache = CacheSettings.DEFAULT;
         JsonNode c = n.path("cache");
         if (!c.isMissingNode()) {
@@ -316,7 +300,7 @@ public final class ConfigLoader {
         return new ProjectConfig(id, plan, keys, cache, budget);
     }
 
-    /** The admin keys: a list of {@code {id, sha256}}, read as a project's keys are. */
+    /** A list of key entries {@code {id, sha256}} (a project's keys, the admin keys). */
     private List<KeyEntry> keyEntries(JsonNode ks, String f) {
         List<KeyEntry> keys = new ArrayList<>();
         list(ks, f);
