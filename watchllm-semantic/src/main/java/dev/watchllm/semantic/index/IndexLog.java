@@ -131,18 +131,21 @@ final class IndexLog implements AutoCloseable {
     }
 
     void put(String projectId, String scope, Entry e) {
-        tasks.add(() -> write(projectId, out -> {
-            out.writeByte(PUT);
-            out.writeUTF(scope);
-            out.writeUTF(e.key());
-            out.writeLong(e.storedAt().toEpochMilli());
-            out.writeLong(e.expiresAt().toEpochMilli());
-            byte[] text = e.text().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(text.length);
-            out.write(text);
-            out.writeInt(e.vector().length);
-            for (float x : e.vector()) out.writeFloat(x);
-        }));
+        tasks.add(() -> write(projectId, out -> writePut(out, scope, e)));
+    }
+
+    /** One PUT record: the format {@code load} reads, for appends and rewrites alike. */
+    private static void writePut(DataOutputStream out, String scope, Entry e) throws IOException {
+        out.writeByte(PUT);
+        out.writeUTF(scope);
+        out.writeUTF(e.key());
+        out.writeLong(e.storedAt().toEpochMilli());
+        out.writeLong(e.expiresAt().toEpochMilli());
+        byte[] text = e.text().getBytes(StandardCharsets.UTF_8);
+        out.writeInt(text.length);
+        out.write(text);
+        out.writeInt(e.vector().length);
+        for (float x : e.vector()) out.writeFloat(x);
     }
 
     void remove(String projectId, String scope, String key) {
@@ -169,18 +172,7 @@ final class IndexLog implements AutoCloseable {
                     out.writeInt(MAGIC);
                     out.writeUTF(projectId);
                     for (Map.Entry<String, List<Entry>> s : live.entrySet()) {
-                        for (Entry e : s.getValue()) {
-                            out.writeByte(PUT);
-                            out.writeUTF(s.getKey());
-                            out.writeUTF(e.key());
-                            out.writeLong(e.storedAt().toEpochMilli());
-                            out.writeLong(e.expiresAt().toEpochMilli());
-                            byte[] text = e.text().getBytes(StandardCharsets.UTF_8);
-                            out.writeInt(text.length);
-                            out.write(text);
-                            out.writeInt(e.vector().length);
-                            for (float x : e.vector()) out.writeFloat(x);
-                        }
+                        for (Entry e : s.getValue()) writePut(out, s.getKey(), e);
                     }
                 }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
