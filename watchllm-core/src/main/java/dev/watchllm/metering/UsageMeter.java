@@ -60,6 +60,14 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     private final AtomicLong lastPriceLog = new AtomicLong(Long.MIN_VALUE);
     private final Object drainLock = new Object();
 
+    /** An answer priced for its headers, by the request's body array (unique per request) until it is settled. */
+    private record HeaderPriced(int status, byte[] body, List<byte[]> events, Priced priced) {
+    }
+
+    /** Every priced call is settled (and removed) at once; the bound only guards against a path that never settles. */
+    private static final int MAX_HEADER_PRICED = 65_536;
+    private final ConcurrentHashMap<byte[], HeaderPriced> headerPriced = new ConcurrentHashMap<>();
+
     /** What an answer costs: its tokens, the model that produced it and that model's price (null: unpriced). */
     private record Priced(String model, TokenUsage usage, ModelPrice price, long micros) {
         boolean unpriced() {
@@ -105,7 +113,9 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     /** The usage record of one call. */
     UsageRecord record(CallResult r) {
         ParsedRequest req = r.request();
-        Priced p = safePrice(req, r.status(), r.body(), r.events());
+        HeaderPriced h = headerPriced.remove(req.raw());
+        Priced p = h != null && h.status() == r.status() && h.body() == r.body() && h.events() == r.events()
+                ? h.priced() : safePrice(req, r.status(), r.body(), r.events());
         if (p.unpriced()) logUnpriced(p.model());
         boolean hit = UsageRecord.isHit(r.cacheStatus());
         TokenUsage u = p.usage();
@@ -138,7 +148,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
             ex.header(WatchLlmHeaders.COST_USD, "0");
             return;
         }
-        Priced p = safePrice(req, status, body, null);
+        Priced p = priceOnce(req, status, body, null);
         if (p.price() != null) ex.header(WatchLlmHeaders.COST_USD, Usd.format(p.micros()));
     }
 
@@ -159,8 +169,19 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
      */
     public void hitHeaders(Exchange ex, ParsedRequest req, byte[] body, List<byte[]> events) {
         ex.header(WatchLlmHeaders.COST_USD, "0");
-        Priced p = safePrice(req, 200, body, events);
+        Priced p = priceOnce(req, 200, body, events);
         if (p.price() != null) ex.header(WatchLlmHeaders.SAVED_USD, Usd.format(p.micros()));
+    }
+
+    /**
+     * Prices an answer for its headers and keeps the result for the same answer's usage record,
+     * so a call's answer is read for its usage once, not twice (the profile of the hit path showed
+     * the second read). The record uses it only for the very same body or events.
+     */
+    private Priced priceOnce(ParsedRequest req, int status, byte[] body, List<byte[]> events) {
+        Priced p = safePrice(req, status, body, events);
+        if (headerPriced.size() < MAX_HEADER_PRICED) headerPriced.put(req.raw(), new HeaderPriced(status, body, events, p));
+        return p;
     }
 
     /**
