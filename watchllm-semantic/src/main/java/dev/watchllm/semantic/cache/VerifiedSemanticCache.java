@@ -84,12 +84,13 @@ public final class VerifiedSemanticCache implements SemanticCache {
         if (!(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in (0, 1]");
         Embedder embedder = embedders.apply(projectId);
         if (embedder == null) return CompletableFuture.completedFuture(Optional.empty());
+        // ...Async on the pool: a task that finished before this line would otherwise run the embedding on the caller's thread
         CompletableFuture<Optional<Hit>> result = pool.submit(() -> prepare(projectId, request, embedder))
-                .thenCompose(p -> p == null ? CompletableFuture.completedFuture(Optional.<Hit>empty())
+                .thenComposeAsync(p -> p == null ? CompletableFuture.completedFuture(Optional.<Hit>empty())
                         : embedder.embed(p.text.normalized()).thenCompose(v -> pool.inPool()
                                 // the local model (or a remembered vector) completes on the pool: go on here, no second hop
                                 ? CompletableFuture.completedFuture(find(p, v, threshold, maxAge))
-                                : pool.submit(() -> find(p, v, threshold, maxAge))));
+                                : pool.submit(() -> find(p, v, threshold, maxAge))), pool.executor());
         return result.orTimeout(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
             problem("lookup", e);
             return Optional.empty();
@@ -103,11 +104,11 @@ public final class VerifiedSemanticCache implements SemanticCache {
         Embedder embedder = embedders.apply(projectId);
         if (embedder == null) return CompletableFuture.completedFuture(false);
         return pool.submit(() -> prepare(projectId, request, embedder))
-                .thenCompose(p -> p == null ? CompletableFuture.completedFuture(false)
+                .thenComposeAsync(p -> p == null ? CompletableFuture.completedFuture(false)
                         : embedder.embed(p.text.normalized()).thenApply(v -> {
                             Instant now = clock.instant();
                             return index.put(p.partition, new VectorIndex.Entry(responseRef, v, p.text.original(), now, now.plus(ttl)));
-                        }))
+                        }), pool.executor())
                 .exceptionally(e -> {
                     problem("store", e);
                     return false;
