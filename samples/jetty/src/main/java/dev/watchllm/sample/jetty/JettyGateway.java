@@ -1,42 +1,70 @@
 package dev.watchllm.sample.jetty;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.jetty.WatchLlmHandler;
 import dev.watchllm.sample.cli.HelloServlet;
 import dev.watchllm.sample.cli.JettyHost;
 import dev.watchllm.servlet.WatchLlmFilter;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.Locale;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 
 /**
- * An embedded Jetty 12 (ee10) server with {@link WatchLlmFilter} in front of the host's own
- * servlets — here one that says hello at {@code /}. Stopping it is graceful: new requests are
- * refused, in-flight ones (streams included) finish, for up to {@code stopTimeoutMs}.
+ * An embedded Jetty 12 server whose own application is a servlet context (ee10; here one servlet
+ * that says hello at {@code /}), with WatchLLM in front of it, mounted one of two ways (see
+ * {@link Mount}). Stopping it is graceful: new requests are refused, in-flight ones (streams
+ * included) finish, for up to {@code stopTimeoutMs}.
  */
 public final class JettyGateway extends JettyHost implements AutoCloseable {
+    /** How WatchLLM is mounted; both answer the same, byte for byte (one contract suite runs on both). */
+    public enum Mount {
+        /**
+         * {@link WatchLlmHandler} wraps the servlet context: a gateway request never enters the
+         * servlet layer. The default: the cheaper of the two (about half of what a cache hit costs
+         * through the filter is the servlet layer; README, "Performance").
+         */
+        HANDLER,
+        /** {@link WatchLlmFilter} inside the servlet context, as a web.xml application mounts it. */
+        FILTER;
+
+        /** From system property {@code watchllm.jetty.mount} ({@code handler} or {@code filter}); handler when unset. */
+        public static Mount fromSystemProperty() {
+            String v = System.getProperty("watchllm.jetty.mount", "handler").trim().toUpperCase(Locale.ROOT);
+            try {
+                return valueOf(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("watchllm.jetty.mount: '" + v.toLowerCase(Locale.ROOT) + "' is not handler or filter");
+            }
+        }
+    }
+
     private final WatchLlm engine;
 
     public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs) {
-        this(engine, host, port, stopTimeoutMs, 200);
+        this(engine, host, port, stopTimeoutMs, 200, Mount.fromSystemProperty());
     }
 
     /** With at most {@code maxThreads} server threads (Jetty's default is 200). */
-    public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs, int maxThreads) {
-        super(context(engine), host, port, stopTimeoutMs, maxThreads);
+    public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs, int maxThreads, Mount mount) {
+        super(app(engine, mount), host, port, stopTimeoutMs, maxThreads);
         this.engine = engine;
     }
 
-    private static ServletContextHandler context(WatchLlm engine) {
+    private static Handler app(WatchLlm engine, Mount mount) {
         ServletContextHandler ctx = new ServletContextHandler("/");
-        FilterHolder filter = new FilterHolder(new WatchLlmFilter(engine));
-        filter.setAsyncSupported(true);
-        ctx.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (mount == Mount.FILTER) {
+            FilterHolder filter = new FilterHolder(new WatchLlmFilter(engine));
+            filter.setAsyncSupported(true);
+            ctx.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         ServletHolder hello = new ServletHolder(new HelloServlet("Jetty", engine.config().prefix()));
         hello.setAsyncSupported(true);
         ctx.addServlet(hello, "/");
-        return ctx;
+        return mount == Mount.HANDLER ? new WatchLlmHandler(engine, ctx) : ctx;
     }
 
     @Override

@@ -13,6 +13,6 @@ class JettyFilterContractTest extends SampleContract {
 
     @Override
     protected GatewayCli.Host start(WatchLlm engine, int maxThreads) throws Exception {
-        return new JettyGateway(engine, "127.0.0.1", 0, 5_000, maxThreads).start();
+        return new JettyGateway(engine, "127.0.0.1", 0, 5_000, maxThreads, JettyGateway.Mount.FILTER).start();
     }
 }

@@ -1,0 +1,267 @@
+package dev.watchllm.jetty;
+
+import dev.watchllm.http.Exchange;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+
+/**
+ * An {@link Exchange} over a Jetty 12 core request. The body is read without blocking before the
+ * engine sees the exchange; the engine's writes are queued and handed to the connection one at
+ * a time (Jetty takes one write at a time), each {@code written} callback running once its bytes
+ * went out, so a slow client slows the upstream down. A write that completes the declared
+ * {@code Content-Length}, or is followed by the end, is Jetty's last write: a whole answer then
+ * leaves in one write with its length, not as a chunked body.
+ */
+final class JettyExchange implements Exchange {
+    private static final Object END = new Object();
+    private static final byte[] NONE = new byte[0];
+
+    private final Request request;
+    private final Response response;
+    private final Callback done;
+    private final String path;
+    private final Object hostContext;
+    private final Writer writer = new Writer();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile Runnable onGone;
+    private volatile byte[] preRead;
+    private volatile IOException readError;
+
+    // guarded by this
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
+    private record Chunk(byte[] bytes, Runnable written) {
+    }
+
+    JettyExchange(Request request, Response response, Callback done, String path, Object hostContext) {
+        this.request = request;
+        this.response = response;
+        this.done = done;
+        this.path = path;
+        this.hostContext = hostContext;
+        request.addFailureListener(failure -> gone());
+        // the connection's idle timeout while the engine waits (a slow provider): the client is treated as gone
+        request.addIdleTimeoutListener(timeout -> {
+            gone();
+            return true;
+        });
+    }
+
+    @Override public Object hostContext() { return hostContext; }
+    @Override public String method() { return request.getMethod(); }
+    @Override public String path() { return path; }
+    @Override public String query() { return request.getHttpURI().getQuery(); }
+    @Override public String header(String name) { return request.getHeaders().get(name); }
+    @Override public long contentLength() { return request.getLength(); }
+
+    @Override
+    public InputStream body() throws IOException {
+        if (readError != null) throw readError;
+        byte[] b = preRead;
+        return b != null ? new ByteArrayInputStream(b) : Content.Source.asInputStream(request);
+    }
+
+    /**
+     * Reads the body as it arrives, up to {@code limit + 1} bytes (enough for the engine to see it
+     * is too large), then runs {@code then}. A body over the limit is still read (and dropped) up
+     * to a drain limit before the 413 goes out: answering while the client is still sending makes
+     * TCP reset the connection, and the client would see no answer at all. A body declared larger
+     * than the drain limit is not read: the engine refuses it from its declared length.
+     */
+    void readBodyThen(long limit, Runnable then) {
+        long declared = request.getLength();
+        long drainLimit = Math.min(Math.max(4 * limit, 8L << 20), 64L << 20);
+        if (declared > drainLimit) {
+            then.run();
+            return;
+        }
+        new BodyReader(limit + 1, drainLimit, declared >= 0 && declared <= limit ? (int) declared : 1024, then).run();
+    }
+
+    /** Reads chunks while Jetty has them, then asks to be called again when more arrive. */
+    private final class BodyReader implements Runnable {
+        private final long cap;
+        private final long drainLimit;
+        private final Runnable then;
+        private byte[] buf;
+        private int size;
+        private long total;
+
+        BodyReader(long cap, long drainLimit, int expected, Runnable then) {
+            this.cap = cap;
+            this.drainLimit = drainLimit;
+            this.buf = new byte[expected];
+            this.then = then;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    Throwable t = chunk.getFailure();
+                    readError = t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+                    finish();
+                    return;
+                }
+                ByteBuffer b = chunk.getByteBuffer();
+                int n = b.remaining();
+                total += n;
+                int keep = (int) Math.min(n, cap - size); // past the limit the engine answers 413: the rest is dropped
+                if (keep > 0) {
+                    if (size + keep > buf.length) buf = Arrays.copyOf(buf, Math.max(size + keep, buf.length * 2));
+                    b.get(buf, size, keep);
+                    size += keep;
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (last || total > drainLimit) {
+                    finish();
+                    return;
+                }
+            }
+        }
+
+        private void finish() {
+            preRead = size == buf.length ? buf : Arrays.copyOf(buf, size);
+            then.run();
+        }
+    }
+
+    @Override
+    public void status(int code) {
+        response.setStatus(code);
+    }
+
+    @Override
+    public void header(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    @Override
+    public void write(byte[] bytes, boolean flush, Runnable written) {
+        // every write goes out at once: Jetty's core response does not hold bytes back
+        enqueue(new Chunk(bytes, written));
+    }
+
+    @Override
+    public void end() {
+        enqueue(END);
+    }
+
+    @Override
+    public void abort() {
+        synchronized (this) {
+            queue.clear();
+        }
+        if (finished.compareAndSet(false, true)) {
+            // failing the callback of a committed response closes the connection without a normal end
+            done.failed(new EofException("aborted"));
+        }
+    }
+
+    @Override
+    public void onClientGone(Runnable callback) {
+        this.onGone = callback;
+        if (gone.get()) callback.run();
+    }
+
+    private void enqueue(Object item) {
+        if (finished.get()) {
+            if (item instanceof Chunk c && c.written != null) c.written.run();
+            return;
+        }
+        synchronized (this) {
+            queue.add(item);
+        }
+        writer.iterate();
+    }
+
+    private void gone() {
+        if (gone.compareAndSet(false, true)) {
+            Runnable r = onGone;
+            if (r != null) r.run();
+        }
+    }
+
+    /** Hands the queue to the connection, one write at a time, without recursing when a write completes at once. */
+    private final class Writer extends IteratingCallback {
+        private Runnable written; // of the write in flight
+        private long declaredLength = -2; // -2: not read yet, -1: none
+        private long sent;
+        private boolean lastSent;
+        private boolean endSent;
+
+        private Action complete() {
+            if (finished.compareAndSet(false, true)) done.succeeded();
+            return Action.SUCCEEDED;
+        }
+
+        @Override
+        protected Action process() {
+            Runnable w = written;
+            written = null;
+            if (w != null) w.run();
+            if (endSent) return complete();
+            while (true) {
+                Object item;
+                boolean endFollows;
+                synchronized (JettyExchange.this) {
+                    item = queue.poll();
+                    if (item == null) return Action.IDLE;
+                    endFollows = queue.peek() == END;
+                }
+                if (item == END) {
+                    if (lastSent) return complete();
+                    lastSent = true;
+                    endSent = true;
+                    response.write(true, ByteBuffer.wrap(NONE), this);
+                    return Action.SCHEDULED;
+                }
+                Chunk c = (Chunk) item;
+                if (lastSent) { // past the declared length: nothing more can go out
+                    if (c.written != null) c.written.run();
+                    continue;
+                }
+                if (declaredLength == -2) declaredLength = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+                sent += c.bytes.length;
+                // the last bytes (the end is queued behind them, or they complete the declared length) go as Jetty's
+                // last write: a whole answer then leaves in one write with its length, the end right after it
+                boolean last = endFollows || (declaredLength >= 0 && sent >= declaredLength);
+                if (last) lastSent = true;
+                written = c.written;
+                response.write(last, ByteBuffer.wrap(c.bytes), this);
+                return Action.SCHEDULED;
+            }
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            Runnable w = written;
+            written = null;
+            synchronized (JettyExchange.this) {
+                queue.clear();
+            }
+            gone();
+            if (finished.compareAndSet(false, true)) done.failed(cause);
+            if (w != null) w.run();
+        }
+    }
+}
