@@ -17,6 +17,8 @@
 #   GATEWAY_HEAP=512m  the sample's -Xmx                 JFR=FILE   record a JFR profile of the sample into FILE
 #   BUILD=auto|always|never  build the jars (auto: only when missing)
 #   PORTKEY=0          skip Portkey                      PORTKEY_DIR=DIR  where Portkey is npm-installed (reused)
+#   FILTER=0           skip the rows through the Servlet filter mount (a second sample process,
+#                      -Dwatchllm.jetty.mount=filter; the main rows use the sample's default, WatchLlmHandler)
 #   KEEP=1             keep the work directory (configs, logs) instead of deleting it
 # No process is pinned to a core: on a 2-core machine the load generator, the provider and the
 # gateway share both cores, as they would on a small host; pinning would give one of them a single
@@ -34,6 +36,7 @@ STREAM_SECONDS=${STREAM_SECONDS:-10}
 GATEWAY_HEAP=${GATEWAY_HEAP:-512m}
 BUILD=${BUILD:-auto}
 PORTKEY=${PORTKEY:-1}
+FILTER=${FILTER:-1}
 PORTKEY_VERSION=1.15.2
 PORTKEY_DIR=${PORTKEY_DIR:-/tmp/watchllm-bench-portkey-$PORTKEY_VERSION}
 JFR=${JFR:-}
@@ -168,7 +171,17 @@ java "${GATEWAY_OPTS[@]}" -jar "$SAMPLE_JAR" --config "$WORK/watchllm.yaml" --ho
 GW_PID=$!
 PIDS+=("$GW_PID")
 GW=$(port_of "$(await_line "$WORK/gateway.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GW_PID")") || exit 1
-echo "WatchLLM sample: http://127.0.0.1:$GW/v1 (pid $GW_PID, -Xmx$GATEWAY_HEAP${JFR:+, JFR to $JFR})"
+echo "WatchLLM sample: http://127.0.0.1:$GW/v1 (pid $GW_PID, -Xmx$GATEWAY_HEAP${JFR:+, JFR to $JFR}; mounted as WatchLlmHandler)"
+# The same sample with the Servlet filter mount: its own store (the disk tier is one process's), same keys.
+GWF=
+if [[ $FILTER == 1 ]]; then
+  sed "s#dir: $WORK/store#dir: $WORK/store-filter#" "$WORK/watchllm.yaml" >"$WORK/watchllm-filter.yaml"
+  java -Xmx"$GATEWAY_HEAP" -Dwatchllm.jetty.mount=filter -jar "$SAMPLE_JAR" --config "$WORK/watchllm-filter.yaml" --host 127.0.0.1 --port 0 >"$WORK/gateway-filter.log" 2>&1 &
+  GWF_PID=$!
+  PIDS+=("$GWF_PID")
+  GWF=$(port_of "$(await_line "$WORK/gateway-filter.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GWF_PID")") || exit 1
+  echo "WatchLLM sample, filter mount: http://127.0.0.1:$GWF/v1 (pid $GWF_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.mount=filter)"
+fi
 
 # ---- Portkey ----------------------------------------------------------------------------------
 PK=
@@ -211,9 +224,9 @@ cat >"$WORK/body.json" <<'EOF'
 {"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write one sentence about load testing."}],"temperature":0.2,"max_tokens":64}
 EOF
 
-# A request through the sample with KEY; prints the X-WatchLLM-Cache value (empty when absent).
+# A request through the sample (port $2, default the main one) with KEY; prints the X-WatchLLM-Cache value (empty when absent).
 cache_header() {
-  curl -s -o /dev/null -D - "http://127.0.0.1:$GW/v1/chat/completions" -H "Authorization: Bearer $1" \
+  curl -s -o /dev/null -D - "http://127.0.0.1:${2:-$GW}/v1/chat/completions" -H "Authorization: Bearer $1" \
     -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" | tr -d '\r' \
     | awk -F': ' 'tolower($1) == "x-watchllm-cache" { print $2 }'
 }
@@ -250,6 +263,20 @@ if [[ $HIT_STATUS != HIT ]]; then
   echo "  $HIT_NOTE"
 fi
 row hit "WatchLLM hit (cache on)" "http://127.0.0.1:$GW/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
+if [[ -n $GWF ]]; then
+  row missf "WatchLLM miss, filter mount" "http://127.0.0.1:$GWF/v1/chat/completions" "Authorization: Bearer $MISS_KEY"
+  HITF_STATUS=
+  for ((i = 0; i < 50; i++)); do
+    HITF_STATUS=$(cache_header "$HIT_KEY" "$GWF")
+    [[ $HITF_STATUS == HIT ]] && break
+    sleep 0.1
+  done
+  echo "  X-WatchLLM-Cache through the filter mount with a warm entry: '$HITF_STATUS'"
+  if [[ $HITF_STATUS != HIT ]]; then
+    HIT_NOTE="${HIT_NOTE:-}${HIT_NOTE:+ }NOTE: the filter-mount hit row is NOT a cache hit (X-WatchLLM-Cache '${HITF_STATUS:-absent}')."
+  fi
+  row hitf "WatchLLM hit, filter mount" "http://127.0.0.1:$GWF/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
+fi
 [[ -n $PK ]] && row portkey "Portkey $PORTKEY_VERSION" "http://127.0.0.1:$PK/v1/chat/completions" "$PK_HEADERS"
 
 # ---- time to first byte of a stream -------------------------------------------------------------
@@ -317,12 +344,13 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
     END {
       name["direct"] = "provider (direct)"; name["miss"] = "WatchLLM miss (cache off)"
       name["hit"] = "WatchLLM hit (cache on)"; name["portkey"] = "Portkey " pkv; name["limits"] = "WatchLLM miss, all limits"
-      printf "| %-26s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
-      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "----------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
+      name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"
+      printf "| %-27s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
+      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "-----------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
       for (i = 1; i <= n; i++) {
         xp = (prps[c[i]] > 0) ? sprintf("%.1f", rps[i] / prps[c[i]]) : "-"
         add = (key[i] == "direct") ? "-" : sprintf("%+.3f", (p50[i] - dp50[c[i]]) / 1000)
-        printf "| %-26s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, sock[i] + bad[i]
+        printf "| %-27s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, sock[i] + bad[i]
       }
     }' "$RESULTS"
   awk '$1 == "miss" { m[$2] = $3; mp[$2] = $4 } $1 == "limits" { l[$2] = $3; lp[$2] = $4 }
