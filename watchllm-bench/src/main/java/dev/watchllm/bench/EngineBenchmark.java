@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * The whole engine per request, in process: {@link WatchLlm#handle} with an {@link InProcessExchange}
  * and an {@link InProcessUpstream}, so everything measured is the engine's own work (request id,
  * CORS, routing, authentication, body read, parse and validation, upstream request, relay,
- * response headers). The project's cache is off: this is the miss path. {@code plain}: a chat
- * completion; {@code stream}: the same answer as 20 SSE events relayed one by one.
+ * response headers). {@code plain} and {@code stream}: the miss path (the project's cache is off),
+ * a chat completion, and the same answer as 20 SSE events relayed one by one. {@code hit}: the
+ * same plain request answered from the exact cache of a second engine (cache on, entry warm):
+ * authentication, parse, key, lookup, headers, metering, what a cache hit costs the engine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +38,9 @@ public class EngineBenchmark {
 
     private BenchProject project;
     private WatchLlm engine;
+    private BenchProject cachedProject;
+    private WatchLlm cachedEngine;
+    private String cachedAuthorization;
     private String authorization;
     private byte[] plainBody;
     private byte[] streamBody;
@@ -48,6 +53,16 @@ public class EngineBenchmark {
         authorization = "Bearer " + project.key;
         plainBody = ChatBodies.chat("gpt-4o-mini", promptBytes, false);
         streamBody = ChatBodies.chat("gpt-4o-mini", promptBytes, true);
+        cachedProject = new BenchProject("http://in-process/v1", true);
+        cachedEngine = WatchLlm.builder().config(cachedProject.config).keyStore(new InMemoryKeyStore())
+                .upstream(new InProcessUpstream(new OpenAiBodies(16))).build();
+        cachedAuthorization = "Bearer " + cachedProject.key;
+        InProcessExchange first = new InProcessExchange("/v1/chat/completions", cachedAuthorization, plainBody);
+        cachedEngine.handle(first);
+        InProcessExchange hit = hit();
+        if (first.status != 200 || hit.status != 200 || !"HIT".equals(hit.cacheStatus)) {
+            throw new IllegalStateException("the second request was not a cache hit: " + hit.status + " " + hit.cacheStatus);
+        }
         InProcessExchange plain = plain();
         InProcessExchange stream = stream();
         if (plain.status != 200 || !plain.ended || stream.status != 200 || !stream.ended) {
@@ -59,12 +74,21 @@ public class EngineBenchmark {
     public void tearDown() {
         engine.close();
         project.deleteStore();
+        cachedEngine.close();
+        cachedProject.deleteStore();
     }
 
     @Benchmark
     public InProcessExchange plain() {
         InProcessExchange ex = new InProcessExchange("/v1/chat/completions", authorization, plainBody);
         engine.handle(ex);
+        return ex;
+    }
+
+    @Benchmark
+    public InProcessExchange hit() {
+        InProcessExchange ex = new InProcessExchange("/v1/chat/completions", cachedAuthorization, plainBody);
+        cachedEngine.handle(ex);
         return ex;
     }
 

@@ -15,6 +15,7 @@ final class InProcessExchange implements Exchange {
     private final byte[] body;
     int status;
     int headers;
+    String cacheStatus;
     long bytes;
     boolean ended;
     boolean aborted;
@@ -30,6 +31,8 @@ final class InProcessExchange implements Exchange {
     @Override public String query() { return null; }
     @Override public long contentLength() { return body.length; }
     @Override public InputStream body() { return new ByteArrayInputStream(body); }
+    /** Read before the engine sees it, as the Servlet and Jetty adapters do. */
+    @Override public byte[] bodyBytes() { return body; }
 
     @Override
     public String header(String name) {
@@ -46,6 +49,7 @@ final class InProcessExchange implements Exchange {
     @Override
     public void header(String name, String value) {
         headers++;
+        if (name.equals("X-WatchLLM-Cache")) cacheStatus = value;
     }
 
     @Override

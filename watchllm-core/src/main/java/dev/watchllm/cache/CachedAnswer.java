@@ -25,6 +25,7 @@ public final class CachedAnswer {
     private final List<byte[]> events;
     private volatile byte[] assembled;
     private volatile List<byte[]> replayed;
+    private volatile Object derived;
 
     private CachedAnswer(String projectId, String provider, long storedAtMillis, long expiresAtMillis, Form form, byte[] body,
                          List<byte[]> events) {
@@ -77,6 +78,20 @@ public final class CachedAnswer {
             replayed = r;
         }
         return r;
+    }
+
+    /**
+     * A value a reader derived from this answer (the metering's reading of its model and usage),
+     * kept with the object so repeated hits from the heap tier derive it once; null until set.
+     * Not stored: an answer read back from the off-heap or disk tier derives it again.
+     */
+    public Object derived() {
+        return derived;
+    }
+
+    /** Keeps {@code value} as {@link #derived()}. */
+    public void derived(Object value) {
+        this.derived = value;
     }
 
     /** The stored payload's size in bytes. */

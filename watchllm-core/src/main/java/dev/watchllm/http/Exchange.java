@@ -29,6 +29,17 @@ public interface Exchange {
     /** The request body. The engine reads it once, bounded by the configured limit. */
     InputStream body() throws IOException;
 
+    /**
+     * The request body as the adapter already read it (non-blocking adapters read it before they
+     * hand the exchange over), at most the configured limit plus one byte; or null, and the engine
+     * reads {@link #body()}. The engine neither copies nor changes the array.
+     *
+     * @throws IOException when reading the body failed
+     */
+    default byte[] bodyBytes() throws IOException {
+        return null;
+    }
+
     void status(int code);
 
     /** Sets (replaces) a response header. */

@@ -247,7 +247,7 @@ final class CacheStep implements AutoCloseable {
             ex.header("Cache-Control", "no-cache");
             ex.header("X-Accel-Buffering", "no");
             headers(c, a.provider(), status, ageSeconds);
-            c.ctx.meter.hitHeaders(ex, c.req, null, events);
+            c.ctx.meter.hitHeaders(ex, c.req, a, null, events);
             ex.write(out, true, null);
             ex.end();
             c.ctx.settle(new CallResult(c.requestId, c.caller, c.req, a.provider(), 200, null, events, true, status, similarity,
@@ -258,7 +258,7 @@ final class CacheStep implements AutoCloseable {
             ex.status(200);
             ex.header("Content-Type", "application/json");
             headers(c, a.provider(), status, ageSeconds);
-            c.ctx.meter.hitHeaders(ex, c.req, body, null);
+            c.ctx.meter.hitHeaders(ex, c.req, a, body, null);
             ex.header("Content-Length", Integer.toString(body.length));
             ex.write(body, true, null);
             ex.end();

@@ -165,6 +165,17 @@ public final class Pipeline implements AutoCloseable {
             Responses.error(ex, OpenAiError.tooLarge(maxBody));
             return null;
         }
+        try {
+            byte[] pre = ex.bodyBytes(); // read by the adapter: no second copy
+            if (pre != null) {
+                if (pre.length <= maxBody) return pre;
+                Responses.error(ex, OpenAiError.tooLarge(maxBody));
+                return null;
+            }
+        } catch (IOException e) {
+            Responses.error(ex, OpenAiError.invalidRequest("The request body could not be read: " + e.getMessage(), null));
+            return null;
+        }
         try (InputStream in = ex.body()) {
             byte[] b = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
             if (b.length > maxBody) {

@@ -31,6 +31,7 @@ final class WatchedExchange implements Exchange {
     @Override public String header(String name) { return ex.header(name); }
     @Override public long contentLength() { return ex.contentLength(); }
     @Override public InputStream body() throws IOException { return ex.body(); }
+    @Override public byte[] bodyBytes() throws IOException { return ex.bodyBytes(); }
     @Override public void status(int code) { ex.status(code); }
     @Override public void onClientGone(Runnable callback) { ex.onClientGone(callback); }
 

@@ -1,6 +1,7 @@
 package dev.watchllm.metering;
 
 import dev.watchllm.auth.Caller;
+import dev.watchllm.cache.CachedAnswer;
 import dev.watchllm.http.Exchange;
 import dev.watchllm.http.WatchLlmHeaders;
 import dev.watchllm.internal.CallResult;
@@ -69,7 +70,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     private final ConcurrentHashMap<byte[], HeaderPriced> headerPriced = new ConcurrentHashMap<>();
 
     /** What an answer costs: its tokens, the model that produced it and that model's price (null: unpriced). */
-    private record Priced(String model, TokenUsage usage, ModelPrice price, long micros) {
+    private record Priced(String model, TokenUsage usage, ModelPrice price, long micros, AnswerUsage.Found found) {
         boolean unpriced() {
             return price == null && usage.any();
         }
@@ -126,8 +127,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(r.latencyNanos()), r.status());
     }
 
-    private Priced price(ParsedRequest req, int status, byte[] body, List<byte[]> events) {
-        AnswerUsage.Found f = body != null ? AnswerUsage.ofBody(body) : AnswerUsage.ofEvents(events);
+    private Priced price(ParsedRequest req, int status, byte[] body, List<byte[]> events, AnswerUsage.Found f) {
         TokenUsage u = f.usage();
         if (u == null) {
             // a provider's error is not billed; a success without usage is estimated from the text
@@ -136,7 +136,7 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
         String model = f.model() != null ? f.model() : req.model();
         ModelPrice price = pricing.resolve(model);
         if (price == null && f.model() != null) price = pricing.resolve(req.model());
-        return new Priced(model, u, price, price == null ? 0 : price.costMicros(u));
+        return new Priced(model, u, price, price == null ? 0 : price.costMicros(u), f);
     }
 
     /**
@@ -154,11 +154,15 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
 
     /** Pricing runs on the answer's path: whatever a provider sends, it must not break the answer. */
     private Priced safePrice(ParsedRequest req, int status, byte[] body, List<byte[]> events) {
+        return safePrice(req, status, body, events, null);
+    }
+
+    private Priced safePrice(ParsedRequest req, int status, byte[] body, List<byte[]> events, AnswerUsage.Found known) {
         try {
-            return price(req, status, body, events);
+            return price(req, status, body, events, known != null ? known : body != null ? AnswerUsage.ofBody(body) : AnswerUsage.ofEvents(events));
         } catch (RuntimeException e) {
             if (throttle(lastPriceLog)) LOG.warn("Cannot price an answer of model '{}': {}", req.model(), e.toString());
-            return new Priced(req.model(), TokenUsage.NONE, null, 0);
+            return new Priced(req.model(), TokenUsage.NONE, null, 0, null);
         }
     }
 
@@ -174,12 +178,31 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     }
 
     /**
+     * {@link #hitHeaders(Exchange, ParsedRequest, byte[], List)} for an answer of the exact cache:
+     * its model and usage are read once per cached object ({@link CachedAnswer#derived()}), not on
+     * every hit.
+     */
+    public void hitHeaders(Exchange ex, ParsedRequest req, CachedAnswer answer, byte[] body, List<byte[]> events) {
+        ex.header(WatchLlmHeaders.COST_USD, "0");
+        AnswerUsage.Found f = answer.derived() instanceof AnswerUsage.Found known ? known : null;
+        Priced p = priceOnce(req, 200, body, events, f);
+        // the same answer in either mode: a body and its replayed events carry the same model and usage
+        if (f == null && p.found() != null) answer.derived(p.found());
+        if (p.price() != null) ex.header(WatchLlmHeaders.SAVED_USD, Usd.format(p.micros()));
+    }
+
+    /**
      * Prices an answer for its headers and keeps the result for the same answer's usage record,
      * so a call's answer is read for its usage once, not twice (the profile of the hit path showed
      * the second read). The record uses it only for the very same body or events.
      */
     private Priced priceOnce(ParsedRequest req, int status, byte[] body, List<byte[]> events) {
-        Priced p = safePrice(req, status, body, events);
+        return priceOnce(req, status, body, events, null);
+    }
+
+    /** With {@code known}, what the answer was found to hold before (null: read it now). */
+    private Priced priceOnce(ParsedRequest req, int status, byte[] body, List<byte[]> events, AnswerUsage.Found known) {
+        Priced p = safePrice(req, status, body, events, known);
         if (headerPriced.size() < MAX_HEADER_PRICED) headerPriced.put(req.raw(), new HeaderPriced(status, body, events, p));
         return p;
     }

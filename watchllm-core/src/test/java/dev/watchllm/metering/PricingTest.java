@@ -153,6 +153,16 @@ class PricingTest {
         assertEquals("0.025", Usd.format(25_000));
         assertEquals("1.5", Usd.format(1_500_000));
         assertEquals("-0.1", Usd.format(-100_000));
+        assertEquals("12.000305", Usd.format(12_000_305));
+        assertEquals("1", Usd.format(1_000_000));
+        // the hand-written formatter says what BigDecimal says, for every kind of amount
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        long[] edges = {1, 9, 10, 99_999, 100_000, 999_999, 1_000_001, 10_000_000, Long.MAX_VALUE, Long.MIN_VALUE, -1, -999_999};
+        for (long m : edges) assertEquals(new BigDecimal(m).movePointLeft(6).stripTrailingZeros().toPlainString(), Usd.format(m), "" + m);
+        for (int i = 0; i < 20_000; i++) {
+            long m = i % 2 == 0 ? r.nextLong(0, 10_000_000) : r.nextLong();
+            assertEquals(new BigDecimal(m).movePointLeft(6).stripTrailingZeros().toPlainString(), Usd.format(m), "" + m);
+        }
         assertEquals(18_750, Usd.toMicros(new BigDecimal("0.01875"), "x"));
         assertThrows(IllegalArgumentException.class, () -> Usd.toMicros(new BigDecimal("0.0000001"), "x"));
         assertThrows(IllegalArgumentException.class, () -> Usd.toMicros(new BigDecimal("-1"), "x"));

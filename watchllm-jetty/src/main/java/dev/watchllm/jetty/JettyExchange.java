@@ -68,6 +68,12 @@ final class JettyExchange implements Exchange {
     @Override public long contentLength() { return request.getLength(); }
 
     @Override
+    public byte[] bodyBytes() throws IOException {
+        if (readError != null) throw readError;
+        return preRead;
+    }
+
+    @Override
     public InputStream body() throws IOException {
         if (readError != null) throw readError;
         byte[] b = preRead;

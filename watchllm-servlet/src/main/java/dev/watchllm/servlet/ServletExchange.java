@@ -74,6 +74,12 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     @Override public long contentLength() { return req.getContentLengthLong(); }
 
     @Override
+    public byte[] bodyBytes() throws IOException {
+        if (readError != null) throw readError;
+        return preRead;
+    }
+
+    @Override
     public InputStream body() throws IOException {
         if (readError != null) throw readError;
         byte[] b = preRead;

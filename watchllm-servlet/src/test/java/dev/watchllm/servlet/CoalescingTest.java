@@ -156,7 +156,9 @@ class CoalescingTest {
             assertTrue(gw.provider.awaitBrokenStream(10), "the abandoned stream was cancelled upstream");
             assertEquals(2, gw.provider.requestCount(), "one new leader, not one call per follower");
             assertEquals(1, Collections.frequency(statuses, "MISS"));
-            assertEquals(4, Collections.frequency(statuses, "HIT-COALESCED"));
+            // the others waited on the new leader, or (a follower slower to look again than the new leader to answer)
+            // found its answer already stored: either way no call of their own
+            assertEquals(4, Collections.frequency(statuses, "HIT-COALESCED") + Collections.frequency(statuses, "HIT"), statuses.toString());
         }
     }
 
