@@ -1,6 +1,8 @@
 package dev.watchllm.sample.cli;
 
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -25,7 +27,9 @@ public class JettyHost implements GatewayCli.Host {
         QueuedThreadPool pool = new QueuedThreadPool(maxThreads);
         pool.setName("http");
         server = new Server(pool);
-        connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false); // no "Server: Jetty(version)": a gateway does not advertise what to attack
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);

@@ -1,8 +1,13 @@
 package dev.watchllm.sample.jetty;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.watchllm.WatchLlm;
 import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.sample.cli.SampleContract;
+import dev.watchllm.tck.RawHttp;
+import org.junit.jupiter.api.Test;
 
 /** The contract through {@code WatchLlmHandler} in front of the sample's servlet context (the sample's default mount). */
 // Runs every spec of SampleContract (the shared GatewayContract); their assertions live there.
@@ -14,5 +19,12 @@ class JettyHandlerSampleContractTest extends SampleContract {
     @Override
     protected GatewayCli.Host start(WatchLlm engine, int maxThreads) throws Exception {
         return new JettyGateway(engine, "127.0.0.1", 0, 5_000, maxThreads, JettyGateway.Mount.HANDLER).start();
+    }
+
+    @Test
+    void theServerDoesNotAdvertiseItsVersion() {
+        RawHttp.Answer a = http.send(RawHttp.request(url("/v1/models")).header("Authorization", "Bearer " + config.key).GET().build());
+        assertEquals(200, a.status(), a.text());
+        assertNull(a.header("Server"), "no Server header");
     }
 }
