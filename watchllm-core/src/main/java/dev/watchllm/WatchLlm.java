@@ -79,7 +79,7 @@ public final class WatchLlm implements AutoCloseable {
                 sinks, b.clock);
         this.pipeline = new Pipeline(config, new Authenticator(config, keys, b.clock), upstream, scheduler, b.clock, meter,
                 b.rateLimitStore != null ? b.rateLimitStore : shared != null ? shared.rateLimitStore() : null,
-                b.responseCache != null ? b.responseCache : shared != null ? shared.responseCache() : null, b.observer);
+                b.responseCache != null ? b.responseCache : shared != null ? shared.responseCache() : null, b.observer, shared);
         // ---- admin API and dashboard ----
         this.projectKeys = new ProjectKeys(config, keys, b.clock);
         this.admin = config.admin().enabled()

@@ -43,7 +43,7 @@ public final class Pipeline implements AutoCloseable {
 
     public Pipeline(WatchLlmConfig config, Authenticator auth, Upstream upstream, ScheduledExecutorService scheduler, Clock clock,
                     UsageMeter meter, dev.watchllm.limit.RateLimitStore rateLimitStore, dev.watchllm.cache.ResponseCache responseCache,
-                    ProxyObserver observer) {
+                    ProxyObserver observer, dev.watchllm.store.SharedStores shared) {
         this.prefix = config.prefix();
         this.maxBody = config.maxBodyBytes();
         this.cors = new Cors(config.corsAllowedOrigins());
@@ -52,7 +52,7 @@ public final class Pipeline implements AutoCloseable {
         this.meter = meter;
         this.limits = new PlanLimiter(config, clock, new PricedBudget(meter.pricing()), scheduler, rateLimitStore);
         this.cache = new CacheStep(ExactCache.open(config, clock, responseCache), config.cache().coalesceTimeout(),
-                SemanticCaches.open(config, upstream, clock));
+                SemanticCaches.open(config, upstream, clock, shared));
         List<Consumer<CallResult>> settlers = new ArrayList<>();
         settlers.add(limits); // frees concurrency slots, settles budget reservations and token debt
         settlers.add(cache::settle); // stores complete answers

@@ -13,8 +13,11 @@ final class SemanticCaches {
     private SemanticCaches() {
     }
 
-    /** The semantic cache, or null when no project enables it (or no implementation is present: logged once). */
-    static SemanticCache open(WatchLlmConfig config, Upstream upstream, Clock clock) {
+    /**
+     * The semantic cache, or null when no project enables it (or no implementation is present: logged once);
+     * {@code shared}: the engine's shared stores, null for {@code store.type: local}.
+     */
+    static SemanticCache open(WatchLlmConfig config, Upstream upstream, Clock clock, dev.watchllm.store.SharedStores shared) {
         boolean wanted = false;
         for (ProjectConfig p : config.projects()) {
             if (p.cache().enabled() && p.cache().semanticEnabled()) wanted = true;
@@ -26,6 +29,6 @@ final class SemanticCaches {
                     + "class path: only the exact cache answers");
             return null;
         }
-        return provider.create(config, upstream, clock);
+        return provider.create(config, upstream, clock, shared);
     }
 }

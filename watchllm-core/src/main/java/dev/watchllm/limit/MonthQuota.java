@@ -44,12 +44,27 @@ public abstract class MonthQuota {
     /** Counts one request if fewer than {@code limit} were counted this month. */
     public abstract boolean tryCountRequest(long limit);
 
+    /**
+     * Admission's early check, before any per-minute bucket is touched: true when {@code limit}
+     * requests were counted this month. A shared store may answer "not spent" from the count it
+     * last saw, without asking (another engine may have counted since: {@link #tryCountRequest}
+     * decides), but answers "spent" only after asking.
+     */
+    public boolean requestsSpent(long limit) {
+        return requests() >= limit;
+    }
+
     /** Gives back a request counted by {@link #tryCountRequest} that was not admitted after all. */
     public abstract void uncountRequest();
 
     public abstract long committedMicros();
 
     public abstract long spentMicros();
+
+    /** As {@link #requestsSpent} for the budget: true when the committed amount reached {@code budgetMicros}. */
+    public boolean budgetSpent(long budgetMicros) {
+        return committedMicros() >= budgetMicros;
+    }
 
     /**
      * Reserves {@code micros} while spent plus reservations are under {@code budgetMicros}. The

@@ -118,8 +118,8 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
         MonthQuota month = p.month(clock.millis());
 
         // Checks first, cheapest and final ones (quota, budget) before those a retry fixes.
-        if (month.requests() >= plan.requestsPerMonth()) return quotaSpent(ex, p, month, LimitErrors.monthlyRequests(p, month));
-        if (p.budgetMicros > 0 && month.committedMicros() >= p.budgetMicros) return quotaSpent(ex, p, month, LimitErrors.budget(p, month));
+        if (month.requestsSpent(plan.requestsPerMonth())) return quotaSpent(ex, p, month, LimitErrors.monthlyRequests(p, month));
+        if (p.budgetMicros > 0 && month.budgetSpent(p.budgetMicros)) return quotaSpent(ex, p, month, LimitErrors.budget(p, month));
         if (p.tokens != null) {
             long available = p.tokens.getAvailableTokens();
             if (available <= 0) {
@@ -300,7 +300,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     }
 
     private static void describeProject(Exchange ex, ProjectLimits p) {
-        long available = Math.max(0, p.requests.getAvailableTokens());
+        long available = Math.max(0, p.requests.availableTokensForHeaders());
         writeRequestHeaders(ex, p, available, ProjectLimits.resetNanos(p.plan.requestsPerMinute(), available, p.requestNanosPerToken));
         writeTokenHeaders(ex, p);
     }
@@ -314,7 +314,7 @@ public final class PlanLimiter implements Consumer<CallResult>, AutoCloseable {
     /** Only for plans with {@code tokensPerMinute}: a plan without one has no token limit to describe. */
     private static void writeTokenHeaders(Exchange ex, ProjectLimits p) {
         if (p.tokens == null) return;
-        long available = p.tokens.getAvailableTokens();
+        long available = p.tokens.availableTokensForHeaders();
         ex.header(LIMIT_TOKENS, p.tokenLimitText);
         ex.header(REMAINING_TOKENS, Long.toString(Math.max(0, available)));
         ex.header(RESET_TOKENS, RateLimitDurations.format(

@@ -22,4 +22,14 @@ public interface RateBucket {
 
     /** Nanoseconds until {@code n} tokens are available (0: now). */
     long nanosToWaitFor(long n);
+
+    /**
+     * Tokens available now, for the {@code x-ratelimit-remaining-*} headers only, never to admit:
+     * a bucket in this JVM answers exactly ({@link #getAvailableTokens()}); a shared bucket may
+     * answer from what it learned in its last exchange with its store (at most a second ago)
+     * instead of asking it again.
+     */
+    default long availableTokensForHeaders() {
+        return getAvailableTokens();
+    }
 }

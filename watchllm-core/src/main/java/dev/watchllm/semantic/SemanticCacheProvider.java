@@ -1,6 +1,7 @@
 package dev.watchllm.semantic;
 
 import dev.watchllm.config.WatchLlmConfig;
+import dev.watchllm.store.SharedStores;
 import dev.watchllm.upstream.Upstream;
 import java.time.Clock;
 import java.util.Optional;
@@ -17,6 +18,16 @@ public interface SemanticCacheProvider {
      * (for an {@code upstream} embedder), {@code clock} the engine's clock (TTLs).
      */
     SemanticCache create(WatchLlmConfig config, Upstream upstream, Clock clock);
+
+    /**
+     * As {@link #create(WatchLlmConfig, Upstream, Clock)} for an engine whose state lives in
+     * {@code shared} (a {@code store.type} other than {@code local}; null for {@code local}): a
+     * provider that supports it backs its index with {@link SharedStores#semanticIndex}, so a prompt
+     * stored by one engine is found by all. The default ignores {@code shared}.
+     */
+    default SemanticCache create(WatchLlmConfig config, Upstream upstream, Clock clock, SharedStores shared) {
+        return create(config, upstream, clock);
+    }
 
     /** The first provider on the class path, if any. */
     static Optional<SemanticCacheProvider> find() {

@@ -135,6 +135,24 @@ public abstract class AbstractStoreTest {
     }
 
     @Test
+    void admissionsEarlyChecksSaySpentExactlyWhenSpent() throws Exception {
+        try (Stores s = open()) {
+            MonthQuota m = s.limits().month("p1", YearMonth.of(2026, 3));
+            assertFalse(m.requestsSpent(2));
+            assertTrue(m.tryCountRequest(2));
+            assertTrue(m.tryCountRequest(2));
+            assertTrue(m.requestsSpent(2));
+            m.uncountRequest();
+            assertFalse(m.requestsSpent(2), "a request given back frees its place");
+            assertFalse(m.budgetSpent(1_000));
+            assertTrue(m.tryReserve(1_000, 1_000));
+            assertTrue(m.budgetSpent(1_000));
+            m.settle(1_000, 400);
+            assertFalse(m.budgetSpent(1_000), "settled below the reservation");
+        }
+    }
+
+    @Test
     void monthCountersSurviveReopening() throws Exception {
         try (Stores s = open()) {
             MonthQuota m = s.limits().month("p1", YearMonth.of(2026, 3));

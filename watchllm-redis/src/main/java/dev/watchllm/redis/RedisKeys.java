@@ -12,6 +12,8 @@ final class RedisKeys {
     static final String PREFIX = "watchllm:";
     static final String KEYS_HASH = PREFIX + "keys";
     static final String KEYS_CHANNEL = PREFIX + "keys:changes";
+    /** Every change of the semantic index (channels and keys are apart in Redis: no project's key clashes with it). */
+    static final byte[] SEMANTIC_CHANNEL = (PREFIX + "semantic:changes").getBytes(StandardCharsets.UTF_8);
 
     private RedisKeys() {
     }
@@ -35,5 +37,18 @@ final class RedisKeys {
 
     static String usage(String project, LocalDate day) {
         return PREFIX + "usage:" + project + ":" + day;
+    }
+
+    /** A project's semantic entries: a sorted set of entry ids scored by expiry (epoch ms). */
+    static byte[] semanticIndex(String project) {
+        return (PREFIX + "semantic:" + project).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One semantic entry (a project id never holds a colon, so this never names an index). */
+    static byte[] semanticEntry(String project, byte[] id) {
+        byte[] head = (PREFIX + "semantic:" + project + ":").getBytes(StandardCharsets.UTF_8);
+        byte[] out = java.util.Arrays.copyOf(head, head.length + id.length);
+        System.arraycopy(id, 0, out, head.length, id.length);
+        return out;
     }
 }

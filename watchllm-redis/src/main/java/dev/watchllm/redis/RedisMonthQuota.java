@@ -10,7 +10,9 @@ import java.time.ZoneOffset;
  * integer micro-dollars). Every check-and-change is one Lua script, atomic across engines: a
  * request is counted only while under the quota, a reservation made only while the committed
  * amount is under the budget, and settling replaces the reservation by the real cost in one step.
- * The hash expires some months after its month ended.
+ * The hash expires some months after its month ended. Admission's early checks
+ * ({@link #requestsSpent}, {@link #budgetSpent}) answer "not spent" from what this engine last
+ * learned (each count returns the month's count) without a round trip; "spent" is always asked.
  */
 final class RedisMonthQuota extends MonthQuota {
     /** How long a month's counters stay after it ended: long enough for reports and late settlements. */
@@ -23,12 +25,13 @@ final class RedisMonthQuota extends MonthQuota {
         final Script settle;
 
         Scripts(StatefulRedisConnection<String, String> c) {
+            // the count after (n + 1) when counted, -(n + 1) when not: either way the engine learns where the month stands
             this.count = new Script(c, """
                     local n = tonumber(redis.call('HGET', KEYS[1], 'requests') or '0')
-                    if n >= tonumber(ARGV[1]) then return 0 end
-                    redis.call('HINCRBY', KEYS[1], 'requests', 1)
+                    if n >= tonumber(ARGV[1]) then return -n - 1 end
+                    n = redis.call('HINCRBY', KEYS[1], 'requests', 1)
                     redis.call('EXPIREAT', KEYS[1], ARGV[2])
-                    return 1""");
+                    return n""");
             this.reserve = new Script(c, """
                     local c = tonumber(redis.call('HGET', KEYS[1], 'committed') or '0')
                     if c >= tonumber(ARGV[2]) then return 0 end
@@ -49,6 +52,10 @@ final class RedisMonthQuota extends MonthQuota {
     private final RedisGuard guard;
     private final MonthQuota local;
     private final String expireAt;
+    /** The month's request count as this engine last learned it from Redis; -1 before it asked. */
+    private volatile long seenRequests = -1;
+    /** The committed amount as this engine last learned it (approximately: its own changes are added); -1 before it asked. */
+    private volatile long seenCommitted = -1;
 
     RedisMonthQuota(YearMonth month, String key, StatefulRedisConnection<String, String> c, Scripts scripts, RedisGuard guard,
                     MonthQuota local) {
@@ -64,18 +71,29 @@ final class RedisMonthQuota extends MonthQuota {
 
     @Override
     public long requests() {
-        return guard.limit("quota read", () -> field("requests"), local::requests);
+        return guard.limit("quota read", () -> seenRequests = field("requests"), local::requests);
+    }
+
+    /** Asks Redis only when the count this engine last saw is already at the limit (so a spent quota is always confirmed). */
+    @Override
+    public boolean requestsSpent(long limit) {
+        long seen = seenRequests;
+        if (seen >= 0 && seen < limit) return false;
+        return requests() >= limit;
     }
 
     @Override
     public boolean tryCountRequest(long limit) {
-        return guard.limit("quota check", () -> scripts.count.run(c, key, Long.toString(limit), expireAt) == 1L,
-                () -> local.tryCountRequest(limit));
+        return guard.limit("quota check", () -> {
+            long n = scripts.count.run(c, key, Long.toString(limit), expireAt);
+            seenRequests = n > 0 ? n : -n - 1;
+            return n > 0;
+        }, () -> local.tryCountRequest(limit));
     }
 
     @Override
     public void uncountRequest() {
-        guard.limit("quota refund", () -> c.sync().hincrby(key[0], "requests", -1), () -> {
+        guard.limit("quota refund", () -> seenRequests = c.sync().hincrby(key[0], "requests", -1), () -> {
             local.uncountRequest();
             return 0L;
         });
@@ -83,7 +101,15 @@ final class RedisMonthQuota extends MonthQuota {
 
     @Override
     public long committedMicros() {
-        return guard.limit("budget read", () -> field("committed"), local::committedMicros);
+        return guard.limit("budget read", () -> seenCommitted = field("committed"), local::committedMicros);
+    }
+
+    /** As {@link #requestsSpent}: asks Redis only when what this engine last saw is at the budget. */
+    @Override
+    public boolean budgetSpent(long budgetMicros) {
+        long seen = seenCommitted;
+        if (seen >= 0 && seen < budgetMicros) return false;
+        return committedMicros() >= budgetMicros;
     }
 
     @Override
@@ -93,17 +119,26 @@ final class RedisMonthQuota extends MonthQuota {
 
     @Override
     public boolean tryReserve(long micros, long budgetMicros) {
-        return guard.limit("budget reservation", () -> scripts.reserve.run(c, key, Long.toString(micros), Long.toString(budgetMicros), expireAt) == 1L,
-                () -> local.tryReserve(micros, budgetMicros));
+        return guard.limit("budget reservation", () -> {
+            boolean reserved = scripts.reserve.run(c, key, Long.toString(micros), Long.toString(budgetMicros), expireAt) == 1L;
+            long seen = seenCommitted;
+            if (!reserved) seenCommitted = Math.max(seen, budgetMicros); // refused: at the budget, whatever it was before
+            else if (seen >= 0) seenCommitted = seen + micros;
+            return reserved;
+        }, () -> local.tryReserve(micros, budgetMicros));
     }
 
     @Override
     public void settle(long reservedMicros, long actualMicros) {
-        guard.limit("budget settlement", () -> scripts.settle.run(c, key, Long.toString(reservedMicros), Long.toString(actualMicros), expireAt),
-                () -> {
-                    local.settle(reservedMicros, actualMicros);
-                    return 0L;
-                });
+        guard.limit("budget settlement", () -> {
+            scripts.settle.run(c, key, Long.toString(reservedMicros), Long.toString(actualMicros), expireAt);
+            long seen = seenCommitted;
+            if (seen >= 0) seenCommitted = Math.max(0, seen + actualMicros - reservedMicros);
+            return 0L;
+        }, () -> {
+            local.settle(reservedMicros, actualMicros);
+            return 0L;
+        });
     }
 
     private long field(String name) {

@@ -10,6 +10,7 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
@@ -53,7 +54,10 @@ final class RedisRateLimitStore implements RateLimitStore {
         BucketConfiguration config = BucketConfiguration.builder()
                 .addLimit(l -> l.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
                 .build();
-        BucketProxy remote = buckets.builder().build(RedisKeys.rate(projectId, limit, perMinute), () -> config);
+        // batching: concurrent calls of this engine on one bucket share one compare-and-swap instead of racing
+        // each other into retries; every call still consumes atomically, so the limit stays exact across engines
+        BucketProxy remote = buckets.builder().withOptimization(Optimizations.batching())
+                .build(RedisKeys.rate(projectId, limit, perMinute), () -> config);
         return new SharedBucket(remote, LocalRateLimitStore.localBucket(perMinute, time), guard);
     }
 
@@ -68,11 +72,19 @@ final class RedisRateLimitStore implements RateLimitStore {
         return where;
     }
 
-    /** One bucket on Redis, with this engine's bucket of the same size for when Redis does not answer. */
+    /**
+     * One bucket on Redis, with this engine's bucket of the same size for when Redis does not answer.
+     * It remembers what Redis last told it (the tokens left after each check or read), so the
+     * rate-limit headers of answers that do not consume (checked before admission, bad requests,
+     * the model list) need no round trip while that is at most {@value #FRESH_NANOS} ns old.
+     */
     private static final class SharedBucket implements RateBucket {
+        static final long FRESH_NANOS = 1_000_000_000L;
         private final BucketProxy remote;
         private final RateBucket local;
         private final RedisGuard guard;
+        private volatile long seenTokens;
+        private volatile long seenAt = Long.MIN_VALUE;
 
         SharedBucket(BucketProxy remote, RateBucket local, RedisGuard guard) {
             this.remote = remote;
@@ -82,13 +94,18 @@ final class RedisRateLimitStore implements RateLimitStore {
 
         @Override
         public ConsumptionProbe tryConsumeAndReturnRemaining(long n) {
-            return guard.limit("rate limit check", () -> remote.tryConsumeAndReturnRemaining(n), () -> local.tryConsumeAndReturnRemaining(n));
+            return guard.limit("rate limit check", () -> {
+                ConsumptionProbe p = remote.tryConsumeAndReturnRemaining(n);
+                saw(p.getRemainingTokens());
+                return p;
+            }, () -> local.tryConsumeAndReturnRemaining(n));
         }
 
         @Override
         public void addTokens(long n) {
             guard.limit("rate limit refund", () -> {
                 remote.addTokens(n);
+                seenTokens += n; // racy by design: a hint for headers
                 return null;
             }, () -> {
                 local.addTokens(n);
@@ -98,7 +115,11 @@ final class RedisRateLimitStore implements RateLimitStore {
 
         @Override
         public void consumeIgnoringRateLimits(long n) {
-            guard.limit("token charge", () -> remote.consumeIgnoringRateLimits(n), () -> {
+            guard.limit("token charge", () -> {
+                long penalty = remote.consumeIgnoringRateLimits(n);
+                seenTokens -= n;
+                return penalty;
+            }, () -> {
                 local.consumeIgnoringRateLimits(n);
                 return 0L;
             });
@@ -106,7 +127,23 @@ final class RedisRateLimitStore implements RateLimitStore {
 
         @Override
         public long getAvailableTokens() {
-            return guard.limit("rate limit read", remote::getAvailableTokens, local::getAvailableTokens);
+            return guard.limit("rate limit read", () -> {
+                long v = remote.getAvailableTokens();
+                saw(v);
+                return v;
+            }, local::getAvailableTokens);
+        }
+
+        @Override
+        public long availableTokensForHeaders() {
+            long at = seenAt;
+            if (at != Long.MIN_VALUE && System.nanoTime() - at < FRESH_NANOS) return seenTokens;
+            return getAvailableTokens();
+        }
+
+        private void saw(long tokens) {
+            seenTokens = tokens;
+            seenAt = System.nanoTime();
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.watchllm.cache.ResponseCache;
 import dev.watchllm.config.ConfigException;
 import dev.watchllm.limit.RateLimitStore;
 import dev.watchllm.metering.UsageLedger;
+import dev.watchllm.semantic.VectorIndex;
 import dev.watchllm.store.SharedStores;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -20,13 +21,14 @@ import io.lettuce.core.resource.Delay;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Everything several engines share, on one Redis (Lettuce): limit counters, the exact cache, the
- * usage ledger and the keys. Opened by the engine when {@code store.type} is {@code redis} (through
+ * usage ledger, the keys and the semantic index ({@link #semanticIndex}). Opened by the engine when {@code store.type} is {@code redis} (through
  * {@link RedisStoreProvider}), or by hand for {@code WatchLlm.builder()}:
  *
  * <pre>{@code
@@ -57,9 +59,15 @@ public final class RedisStores implements SharedStores {
     private final RedisResponseCache cache;
     private final RedisUsageLedger ledger;
     private final RedisKeyStore keys;
+    private final RedisGuard guard;
+    private final Clock clock;
+    private final Duration timeout;
+    private final String where;
 
     private RedisStores(RedisURI uri, Duration timeout, boolean failOpen, Clock clock) {
-        String where = uri.getHost() + ":" + uri.getPort();
+        this.where = uri.getHost() + ":" + uri.getPort();
+        this.clock = clock;
+        this.timeout = timeout;
         // reconnect soon after Redis comes back (Lettuce's default backs off up to 30 s)
         this.resources = ClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
@@ -79,7 +87,7 @@ public final class RedisStores implements SharedStores {
             strings.setTimeout(timeout);
             bytes.setTimeout(timeout);
             pubSub.setTimeout(timeout);
-            RedisGuard guard = new RedisGuard(failOpen, where);
+            this.guard = new RedisGuard(failOpen, where);
             this.limits = new RedisRateLimitStore(bytes, strings, guard, clock, timeout, where);
             this.cache = new RedisResponseCache(bytes, guard);
             this.ledger = new RedisUsageLedger(strings, guard, timeout);
@@ -136,6 +144,26 @@ public final class RedisStores implements SharedStores {
     @Override
     public RateLimitStore rateLimitStore() {
         return limits;
+    }
+
+    /**
+     * The semantic index shared through this Redis (see {@link RedisSemanticIndex} for the design):
+     * {@code local} answers every search; entries are written to Redis and every engine's local
+     * index loads them at start and follows their changes by pub/sub. Opens one more connection
+     * (the subscription) and loads before it returns.
+     */
+    @Override
+    public VectorIndex semanticIndex(VectorIndex local, Set<String> projectIds) {
+        if (projectIds.isEmpty()) return local;
+        StatefulRedisPubSubConnection<byte[], byte[]> sub = null;
+        try {
+            sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            sub.setTimeout(timeout);
+            return new RedisSemanticIndex(local, projectIds, bytes, sub, guard, clock);
+        } catch (RuntimeException e) {
+            if (sub != null) sub.close();
+            throw new ConfigException("store.uri: cannot share the semantic index through Redis at " + where + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Stops the background reloads, sends what the ledger still holds, and closes the connections. */

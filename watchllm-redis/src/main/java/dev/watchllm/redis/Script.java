@@ -8,18 +8,20 @@ import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script run by its SHA ({@code EVALSHA}), sent whole once when Redis does not know it
- * (first use, or after a Redis restart emptied its script cache).
+ * (first use, or after a Redis restart emptied its script cache). Runs on a connection of any
+ * codec (text keys and arguments, or binary ones).
  */
 final class Script {
     private final String source;
     private final String sha;
 
-    Script(StatefulRedisConnection<String, String> c, String source) {
+    Script(StatefulRedisConnection<?, ?> c, String source) {
         this.source = source;
         this.sha = c.sync().digest(source);
     }
 
-    Long run(StatefulRedisConnection<String, String> c, String[] keys, String... args) {
+    @SafeVarargs
+    final <K, V> Long run(StatefulRedisConnection<K, V> c, K[] keys, V... args) {
         try {
             return c.sync().evalsha(sha, ScriptOutputType.INTEGER, keys, args);
         } catch (RedisNoScriptException e) {
@@ -27,7 +29,8 @@ final class Script {
         }
     }
 
-    CompletableFuture<Long> runAsync(StatefulRedisConnection<String, String> c, String[] keys, String... args) {
+    @SafeVarargs
+    final <K, V> CompletableFuture<Long> runAsync(StatefulRedisConnection<K, V> c, K[] keys, V... args) {
         CompletableFuture<Long> f = c.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
         return f.exceptionallyCompose(e -> {
             Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Redis store, and how exactly a per-minute limit holds across 2 and 4 engines on one Redis.
  * Run from the project root:
  * <pre>
- * mvn -q -o -pl watchllm-redis -am test-compile
+ * mvn -q -o -pl watchllm-redis -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "watchllm-redis/target/test-classes:watchllm-redis/target/classes:$(cat watchllm-redis/target/cp.txt)" dev.watchllm.redis.DistributedBench
  * </pre>
- * ({@code cp.txt} from {@code mvn -q -o -pl watchllm-redis dependency:build-classpath -Dmdep.outputFile=target/cp.txt}).
+ * (with {@code -am}, the sibling modules resolve to their {@code target/classes}: nothing is installed).
  */
 public final class DistributedBench {
     static final int THREADS = 16;

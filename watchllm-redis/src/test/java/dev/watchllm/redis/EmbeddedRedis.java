@@ -3,6 +3,10 @@ package dev.watchllm.redis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.function.Function;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import redis.embedded.RedisServer;
 
 /**
@@ -42,6 +46,16 @@ final class EmbeddedRedis implements AutoCloseable {
 
     String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /** Runs {@code call} on a fresh binary connection: the test's own look at what Redis holds. */
+    <T> T query(Function<StatefulRedisConnection<byte[], byte[]>, T> call) {
+        RedisClient client = RedisClient.create(uri());
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            return call.apply(c);
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Override

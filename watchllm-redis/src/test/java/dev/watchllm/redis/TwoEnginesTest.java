@@ -110,6 +110,27 @@ class TwoEnginesTest {
     }
 
     @Test
+    void aMonthlyQuotaHoldsInTotalAcrossEngines() throws Exception {
+        WatchLlmConfig.Builder monthly = config(provider, key, redis.uri(), true).plan(new PlanConfig("tight", 100, 5, 0, 0));
+        try (Instance c = new Instance(monthly, clock); Instance d = new Instance(monthly, clock)) {
+            int ok = 0;
+            int spent = 0;
+            for (int i = 0; i < 12; i++) {
+                try {
+                    (i % 2 == 0 ? c : d).client(key).chat().completions().create(ask("month " + i));
+                    ok++;
+                } catch (RateLimitException e) {
+                    assertTrue(String.valueOf(e.body()).contains("insufficient_quota"), String.valueOf(e.body()));
+                    spent++;
+                }
+            }
+            assertEquals(5, ok, "five a month in total, though each engine learns the count only from its own requests");
+            assertEquals(7, spent);
+            assertEquals(5, provider.requestCount());
+        }
+    }
+
+    @Test
     void anAnswerCachedByOneEngineIsAHitOnTheOther() throws Exception {
         HttpResponseFor<ChatCompletion> first = a.client(key).chat().completions().withRawResponse().create(ask("shared"));
         assertEquals("MISS", first.headers().values("X-WatchLLM-Cache").get(0));

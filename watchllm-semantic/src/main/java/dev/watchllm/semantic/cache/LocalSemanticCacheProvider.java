@@ -15,6 +15,7 @@ import dev.watchllm.semantic.embed.UpstreamEmbedder;
 import dev.watchllm.semantic.index.LocalVectorIndex;
 import dev.watchllm.semantic.verify.ParaphraseVerifier;
 import dev.watchllm.semantic.verify.WordNetLexicon;
+import dev.watchllm.store.SharedStores;
 import dev.watchllm.upstream.Upstream;
 import dev.watchllm.upstream.UpstreamRouter;
 import java.time.Clock;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@code local}: the ONNX model, loaded once in the background; {@code upstream}: the provider's
  * {@code /v1/embeddings} with {@value UpstreamEmbedder#DEFAULT_MODEL}, routed like any request for
  * that model); other projects never match. With {@code store.type: local} the index is kept under
- * {@code <store.dir>/semantic}; otherwise it lives in memory.
+ * {@code <store.dir>/semantic}; otherwise it lives in memory, and with shared stores (e.g.
+ * {@code store.type: redis}) that memory is kept in step with every other engine on the store
+ * through {@link SharedStores#semanticIndex}: searches stay local, stores and removals reach all.
  */
 public final class LocalSemanticCacheProvider implements SemanticCacheProvider {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSemanticCacheProvider.class);
@@ -40,6 +44,11 @@ public final class LocalSemanticCacheProvider implements SemanticCacheProvider {
 
     @Override
     public SemanticCache create(WatchLlmConfig config, Upstream upstream, Clock clock) {
+        return create(config, upstream, clock, null);
+    }
+
+    @Override
+    public SemanticCache create(WatchLlmConfig config, Upstream upstream, Clock clock, SharedStores shared) {
         Map<String, String> kinds = new HashMap<>();
         for (ProjectConfig p : config.projects()) {
             CacheSettings c = p.cache();
@@ -75,6 +84,7 @@ public final class LocalSemanticCacheProvider implements SemanticCacheProvider {
         VectorIndex index = config.store().type().equals("local")
                 ? LocalVectorIndex.open(config.store().dir().resolve("semantic"), LocalVectorIndex.Settings.DEFAULT, clock.instant())
                 : LocalVectorIndex.inMemory(LocalVectorIndex.Settings.DEFAULT);
+        if (shared != null) index = shared.semanticIndex(index, Set.copyOf(byProject.keySet()));
         b.owns(index);
         b.owns(pool);
         ParaphraseVerifier verifier = new ParaphraseVerifier(WordNetLexicon.lazy());
