@@ -17,6 +17,8 @@
 #   GATEWAY_HEAP=512m  the sample's -Xmx                 JFR=FILE   record a JFR profile of the sample into FILE
 #   BUILD=auto|always|never  build the jars (auto: only when missing)
 #   PORTKEY=0          skip Portkey                      PORTKEY_DIR=DIR  where Portkey is npm-installed (reused)
+#   CEILINGS=0         skip the ceiling rows: FixedAnswerServer (a fixed answer with nothing behind it) mounted
+#                      as a non-blocking core handler, a core handler on a pool thread, and an async servlet filter
 #   FILTER=0           skip the rows through the Servlet filter mount (a second sample process,
 #                      -Dwatchllm.jetty.mount=filter; the main rows use the sample's default, WatchLlmHandler)
 #   KEEP=1             keep the work directory (configs, logs) instead of deleting it
@@ -37,6 +39,7 @@ GATEWAY_HEAP=${GATEWAY_HEAP:-512m}
 BUILD=${BUILD:-auto}
 PORTKEY=${PORTKEY:-1}
 FILTER=${FILTER:-1}
+CEILINGS=${CEILINGS:-1}
 PORTKEY_VERSION=1.15.2
 PORTKEY_DIR=${PORTKEY_DIR:-/tmp/watchllm-bench-portkey-$PORTKEY_VERSION}
 JFR=${JFR:-}
@@ -183,6 +186,25 @@ if [[ $FILTER == 1 ]]; then
   echo "WatchLLM sample, filter mount: http://127.0.0.1:$GWF/v1 (pid $GWF_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.mount=filter)"
 fi
 
+# ---- ceilings: what the host alone allows an answer from memory, by mount ----------------------
+CEIL_NB= CEIL_CORE= CEIL_SERVLET=
+if [[ $CEILINGS == 1 ]]; then
+  # Starts a FixedAnswerServer with MOUNT; sets LAST_PORT.
+  start_fixed() {
+    java -Xmx"$GATEWAY_HEAP" -cp "$BENCH_JAR" dev.watchllm.bench.load.FixedAnswerServer "$1" --port 0 >"$WORK/fixed-$1.log" 2>&1 &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    LAST_PORT=$(port_of "$(await_line "$WORK/fixed-$1.log" 'listening on http://127\.0\.0\.1:[0-9]+' "$LAST_PID")") || exit 1
+  }
+  start_fixed core-nonblocking
+  CEIL_NB=$LAST_PORT
+  start_fixed core
+  CEIL_CORE=$LAST_PORT
+  start_fixed servlet
+  CEIL_SERVLET=$LAST_PORT
+  echo "Ceilings (FixedAnswerServer): core-nonblocking :$CEIL_NB, core :$CEIL_CORE, servlet :$CEIL_SERVLET"
+fi
+
 # ---- Portkey ----------------------------------------------------------------------------------
 PK=
 PORTKEY_NOTE=
@@ -240,9 +262,17 @@ row() {
     WRK_BODY_FILE=$WORK/body.json WRK_HEADERS=$headers wrk -t1 -c"$c" -d"${WARMUP}s" --timeout 10s -s "$LUA" "$url" >/dev/null
     out=$(WRK_BODY_FILE=$WORK/body.json WRK_HEADERS=$headers wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s -s "$LUA" "$url")
     echo "$key $c $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-)" >>"$RESULTS"
-    printf '  %-28s %3s conns: %s\n' "$label" "$c" "$(grep '^RESULT' <<<"$out" | awk '{printf "%.0f req/s, p50 %.3f ms, p99 %.3f ms", $2, $3/1000, $4/1000}')"
+    printf '  %-32s %3s conns: %s\n' "$label" "$c" "$(grep '^RESULT' <<<"$out" | awk '{printf "%.0f req/s, p50 %.3f ms, p99 %.3f ms", $2, $3/1000, $4/1000}')"
   done
 }
+
+# A freshly started JVM is still compiling its hot paths: each gateway is warmed up once, unrecorded,
+# before its first row (otherwise the first row measured, the miss path, pays for the JIT).
+warm_gateway() {
+  WRK_BODY_FILE=$WORK/body.json WRK_HEADERS="Authorization: Bearer $MISS_KEY" wrk -t1 -c16 -d"$((WARMUP * 2))s" --timeout 10s -s "$LUA" "http://127.0.0.1:$1/v1/chat/completions" >/dev/null
+}
+warm_gateway "$GW"
+[[ -n $GWF ]] && warm_gateway "$GWF"
 
 echo
 echo "== Plain chat completions (wrk, ${DURATION}s per row after ${WARMUP}s warm-up)"
@@ -276,6 +306,11 @@ if [[ -n $GWF ]]; then
     HIT_NOTE="${HIT_NOTE:-}${HIT_NOTE:+ }NOTE: the filter-mount hit row is NOT a cache hit (X-WatchLLM-Cache '${HITF_STATUS:-absent}')."
   fi
   row hitf "WatchLLM hit, filter mount" "http://127.0.0.1:$GWF/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
+fi
+if [[ -n $CEIL_NB ]]; then
+  row ceilnb "fixed answer, core non-blocking" "http://127.0.0.1:$CEIL_NB/v1/chat/completions" ""
+  row ceilcore "fixed answer, core handler" "http://127.0.0.1:$CEIL_CORE/v1/chat/completions" ""
+  row ceilservlet "fixed answer, servlet filter" "http://127.0.0.1:$CEIL_SERVLET/v1/chat/completions" ""
 fi
 [[ -n $PK ]] && row portkey "Portkey $PORTKEY_VERSION" "http://127.0.0.1:$PK/v1/chat/completions" "$PK_HEADERS"
 
@@ -345,12 +380,13 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
       name["direct"] = "provider (direct)"; name["miss"] = "WatchLLM miss (cache off)"
       name["hit"] = "WatchLLM hit (cache on)"; name["portkey"] = "Portkey " pkv; name["limits"] = "WatchLLM miss, all limits"
       name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"
-      printf "| %-27s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
-      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "-----------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
+      name["ceilnb"] = "fixed answer, core non-blocking"; name["ceilcore"] = "fixed answer, core handler"; name["ceilservlet"] = "fixed answer, servlet filter"
+      printf "| %-31s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
+      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
       for (i = 1; i <= n; i++) {
         xp = (prps[c[i]] > 0) ? sprintf("%.1f", rps[i] / prps[c[i]]) : "-"
         add = (key[i] == "direct") ? "-" : sprintf("%+.3f", (p50[i] - dp50[c[i]]) / 1000)
-        printf "| %-27s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, sock[i] + bad[i]
+        printf "| %-31s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, sock[i] + bad[i]
       }
     }' "$RESULTS"
   awk '$1 == "miss" { m[$2] = $3; mp[$2] = $4 } $1 == "limits" { l[$2] = $3; lp[$2] = $4 }
