@@ -281,12 +281,17 @@ row direct "provider (direct)" "http://127.0.0.1:$UP/v1/chat/completions" ""
 row miss "WatchLLM miss (cache off)" "http://127.0.0.1:$GW/v1/chat/completions" "Authorization: Bearer $MISS_KEY"
 row limits "WatchLLM miss, all limits" "http://127.0.0.1:$GW/v1/chat/completions" "Authorization: Bearer $LIMITS_KEY"
 # The first request stores the entry just after its answer went out; the next ones must be hits.
-HIT_STATUS=
-for ((i = 0; i < 50; i++)); do
-  HIT_STATUS=$(cache_header "$HIT_KEY")
-  [[ $HIT_STATUS == HIT ]] && break
-  sleep 0.1
-done
+# Prints the X-WatchLLM-Cache value of the sample on PORT once it reads HIT (or the last one, after 5 s).
+await_hit() {
+  local status= i
+  for ((i = 0; i < 50; i++)); do
+    status=$(cache_header "$HIT_KEY" "$1")
+    [[ $status == HIT ]] && break
+    sleep 0.1
+  done
+  echo "$status"
+}
+HIT_STATUS=$(await_hit "$GW")
 echo "  X-WatchLLM-Cache with the cache on and a warm entry: '$HIT_STATUS'"
 if [[ $HIT_STATUS != HIT ]]; then
   HIT_NOTE="NOTE: the hit row is NOT a cache hit: X-WatchLLM-Cache is '${HIT_STATUS:-absent}', not HIT, so it measures the miss path again."
@@ -295,12 +300,7 @@ fi
 row hit "WatchLLM hit (cache on)" "http://127.0.0.1:$GW/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
 if [[ -n $GWF ]]; then
   row missf "WatchLLM miss, filter mount" "http://127.0.0.1:$GWF/v1/chat/completions" "Authorization: Bearer $MISS_KEY"
-  HITF_STATUS=
-  for ((i = 0; i < 50; i++)); do
-    HITF_STATUS=$(cache_header "$HIT_KEY" "$GWF")
-    [[ $HITF_STATUS == HIT ]] && break
-    sleep 0.1
-  done
+  HITF_STATUS=$(await_hit "$GWF")
   echo "  X-WatchLLM-Cache through the filter mount with a warm entry: '$HITF_STATUS'"
   if [[ $HITF_STATUS != HIT ]]; then
     HIT_NOTE="${HIT_NOTE:-}${HIT_NOTE:+ }NOTE: the filter-mount hit row is NOT a cache hit (X-WatchLLM-Cache '${HITF_STATUS:-absent}')."

@@ -26,6 +26,16 @@ public interface Exchange {
     /** The declared request body length, or -1 when unknown (chunked). */
     long contentLength();
 
+    /**
+     * How much of a body over {@code maxBody} is read (and dropped) before the 413 goes out:
+     * answering while the client is still sending makes TCP reset the connection, and the client
+     * would see no answer at all. Larger bodies are answered at once and the connection closed.
+     * Adapters that read the body before handing the exchange over read this far, no further.
+     */
+    static long drainLimit(long maxBody) {
+        return Math.min(Math.max(4 * maxBody, 8L << 20), 64L << 20);
+    }
+
     /** The request body. The engine reads it once, bounded by the configured limit. */
     InputStream body() throws IOException;
 

@@ -195,7 +195,7 @@ public final class Pipeline implements AutoCloseable {
      * client is still sending makes TCP reset the connection and the client sees no answer at all.
      */
     private long drainLimit() {
-        return Math.min(Math.max(4 * maxBody, 8L << 20), 64L << 20);
+        return Exchange.drainLimit(maxBody);
     }
 
     private void drain(Exchange ex) {

@@ -82,14 +82,13 @@ final class JettyExchange implements Exchange {
 
     /**
      * Reads the body as it arrives, up to {@code limit + 1} bytes (enough for the engine to see it
-     * is too large), then runs {@code then}. A body over the limit is still read (and dropped) up
-     * to a drain limit before the 413 goes out: answering while the client is still sending makes
-     * TCP reset the connection, and the client would see no answer at all. A body declared larger
-     * than the drain limit is not read: the engine refuses it from its declared length.
+     * is too large), then runs {@code then}. A body over the limit is read and dropped up to
+     * {@link Exchange#drainLimit}; one declared larger is not read: the engine refuses it from its
+     * declared length.
      */
     void readBodyThen(long limit, Runnable then) {
         long declared = request.getLength();
-        long drainLimit = Math.min(Math.max(4 * limit, 8L << 20), 64L << 20);
+        long drainLimit = Exchange.drainLimit(limit);
         if (declared > drainLimit) {
             then.run();
             return;

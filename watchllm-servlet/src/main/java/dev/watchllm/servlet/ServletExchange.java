@@ -88,15 +88,13 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
 
     /**
      * Reads the body without blocking, up to {@code limit + 1} bytes (enough for the engine to
-     * see it is too large), then runs {@code then} on a container thread. A body declared larger
-     * than the limit is not read at all: the engine refuses it from its declared length.
+     * see it is too large), then runs {@code then} on a container thread. A body over the limit is
+     * read and dropped up to {@link Exchange#drainLimit}; one declared larger is not read: the
+     * engine refuses it from its declared length.
      */
     void readBodyThen(long limit, Runnable then) throws IOException {
         long declared = req.getContentLengthLong();
-        // A body over the limit is still read (and dropped) up to drainLimit before the 413 goes out:
-        // answering while the client is still sending makes TCP reset the connection, and the client
-        // would see no answer at all. Larger bodies are answered at once and the connection closed.
-        long drainLimit = Math.min(Math.max(4 * limit, 8L << 20), 64L << 20);
+        long drainLimit = Exchange.drainLimit(limit);
         if (declared > drainLimit) {
             then.run();
             return;
