@@ -17,8 +17,9 @@
 #   GATEWAY_HEAP=512m  the sample's -Xmx                 JFR=FILE   record a JFR profile of the sample into FILE
 #   BUILD=auto|always|never  build the jars (auto: only when missing)
 #   PORTKEY=0          skip Portkey                      PORTKEY_DIR=DIR  where Portkey is npm-installed (reused)
-#   CEILINGS=0         skip the ceiling rows: FixedAnswerServer (a fixed answer with nothing behind it) mounted
-#                      as a non-blocking core handler, a core handler on a pool thread, and an async servlet filter
+#   CEILINGS=0         skip the ceiling rows: CeilingServer (a fixed answer with nothing behind it) mounted
+#                      as a non-blocking core handler, a core handler on a pool thread, and an async servlet filter;
+#                      and a bare relay to the provider through Jetty's HttpClient (the least a miss can add)
 #   FILTER=0           skip the rows through the Servlet filter mount (a second sample process,
 #                      -Dwatchllm.jetty.mount=filter; the main rows use the sample's default, WatchLlmHandler)
 #   KEEP=1             keep the work directory (configs, logs) instead of deleting it
@@ -187,11 +188,11 @@ if [[ $FILTER == 1 ]]; then
 fi
 
 # ---- ceilings: what the host alone allows an answer from memory, by mount ----------------------
-CEIL_NB= CEIL_CORE= CEIL_SERVLET=
+CEIL_NB= CEIL_CORE= CEIL_SERVLET= CEIL_RELAY=
 if [[ $CEILINGS == 1 ]]; then
-  # Starts a FixedAnswerServer with MOUNT; sets LAST_PORT.
+  # Starts a CeilingServer with MOUNT; sets LAST_PORT.
   start_fixed() {
-    java -Xmx"$GATEWAY_HEAP" -cp "$BENCH_JAR" dev.watchllm.bench.load.FixedAnswerServer "$1" --port 0 >"$WORK/fixed-$1.log" 2>&1 &
+    java -Xmx"$GATEWAY_HEAP" -cp "$BENCH_JAR" dev.watchllm.bench.load.CeilingServer "$1" --port 0 --upstream "http://127.0.0.1:$UP" >"$WORK/fixed-$1.log" 2>&1 &
     LAST_PID=$!
     PIDS+=("$LAST_PID")
     LAST_PORT=$(port_of "$(await_line "$WORK/fixed-$1.log" 'listening on http://127\.0\.0\.1:[0-9]+' "$LAST_PID")") || exit 1
@@ -202,7 +203,9 @@ if [[ $CEILINGS == 1 ]]; then
   CEIL_CORE=$LAST_PORT
   start_fixed servlet
   CEIL_SERVLET=$LAST_PORT
-  echo "Ceilings (FixedAnswerServer): core-nonblocking :$CEIL_NB, core :$CEIL_CORE, servlet :$CEIL_SERVLET"
+  start_fixed relay
+  CEIL_RELAY=$LAST_PORT
+  echo "Ceilings (CeilingServer): core-nonblocking :$CEIL_NB, core :$CEIL_CORE, servlet :$CEIL_SERVLET, relay :$CEIL_RELAY"
 fi
 
 # ---- Portkey ----------------------------------------------------------------------------------
@@ -273,6 +276,7 @@ warm_gateway() {
 }
 warm_gateway "$GW"
 [[ -n $GWF ]] && warm_gateway "$GWF"
+[[ -n $CEIL_RELAY ]] && warm_gateway "$CEIL_RELAY"
 
 echo
 echo "== Plain chat completions (wrk, ${DURATION}s per row after ${WARMUP}s warm-up)"
@@ -311,6 +315,7 @@ if [[ -n $CEIL_NB ]]; then
   row ceilnb "fixed answer, core non-blocking" "http://127.0.0.1:$CEIL_NB/v1/chat/completions" ""
   row ceilcore "fixed answer, core handler" "http://127.0.0.1:$CEIL_CORE/v1/chat/completions" ""
   row ceilservlet "fixed answer, servlet filter" "http://127.0.0.1:$CEIL_SERVLET/v1/chat/completions" ""
+  row ceilrelay "bare relay (Jetty HttpClient)" "http://127.0.0.1:$CEIL_RELAY/v1/chat/completions" ""
 fi
 [[ -n $PK ]] && row portkey "Portkey $PORTKEY_VERSION" "http://127.0.0.1:$PK/v1/chat/completions" "$PK_HEADERS"
 
@@ -380,7 +385,7 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
       name["direct"] = "provider (direct)"; name["miss"] = "WatchLLM miss (cache off)"
       name["hit"] = "WatchLLM hit (cache on)"; name["portkey"] = "Portkey " pkv; name["limits"] = "WatchLLM miss, all limits"
       name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"
-      name["ceilnb"] = "fixed answer, core non-blocking"; name["ceilcore"] = "fixed answer, core handler"; name["ceilservlet"] = "fixed answer, servlet filter"
+      name["ceilnb"] = "fixed answer, core non-blocking"; name["ceilcore"] = "fixed answer, core handler"; name["ceilservlet"] = "fixed answer, servlet filter"; name["ceilrelay"] = "bare relay (Jetty HttpClient)"
       printf "| %-31s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
       printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
       for (i = 1; i <= n; i++) {

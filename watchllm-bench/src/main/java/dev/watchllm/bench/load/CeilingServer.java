@@ -15,6 +15,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -31,10 +35,11 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The ceilings of a cache hit in the load run: a Jetty 12 server, configured as the sample's
- * host is (thread pool, connector defaults), that reads each request's body and answers the same
- * chat completion the provider does, doing nothing else. What it serves per second is what the
- * host alone allows a gateway that answers from memory, by the way the answer is mounted:
+ * The ceilings of the load run: a Jetty 12 server, configured as the sample's host is (thread
+ * pool, connector defaults), that does only what any gateway must. For a cache hit, it reads each
+ * request's body and answers the same chat completion the provider does, nothing else: what it
+ * serves per second is what the host alone allows a gateway that answers from memory, by the way
+ * the answer is mounted:
  * <ul>
  *   <li>{@code core-nonblocking}: a core handler Jetty may run on its selector thread (as
  *       {@code TrivialProvider} is); a gateway cannot be mounted so, as its engine may block
@@ -43,25 +48,31 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code servlet}: an async filter in an ee10 servlet context with non-blocking read and
  *       write listeners, as {@code WatchLlmFilter} is.</li>
  * </ul>
+ * For a miss, {@code relay --upstream URL}: a core handler on a pool thread that reads the body and
+ * sends it to {@code URL + path} through Jetty's {@code HttpClient} (set up as WatchLLM's default
+ * upstream client: its own pool, no content decoding), then writes the provider's status and body
+ * back: the bare relay, what a gateway adds at the least before it checks anything.
  *
  * <pre>
- * java -cp benchmarks.jar dev.watchllm.bench.load.FixedAnswerServer core|core-nonblocking|servlet [--port N]
+ * java -cp benchmarks.jar dev.watchllm.bench.load.CeilingServer core|core-nonblocking|servlet|relay [--port N] [--upstream URL]
  * </pre>
  */
-public final class FixedAnswerServer {
+public final class CeilingServer {
     private static final byte[] ANSWER = new OpenAiBodies(16).completion;
 
-    private FixedAnswerServer() {
+    private CeilingServer() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: FixedAnswerServer core|core-nonblocking|servlet [--port N]");
+            System.err.println("usage: CeilingServer core|core-nonblocking|servlet [--port N]");
             System.exit(2);
         }
         int port = 0;
+        String upstream = null;
         for (int i = 1; i + 1 < args.length; i += 2) {
             if (args[i].equals("--port")) port = Integer.parseInt(args[i + 1]);
+            if (args[i].equals("--upstream")) upstream = args[i + 1];
         }
         QueuedThreadPool pool = new QueuedThreadPool(200);
         pool.setName("http");
@@ -87,7 +98,8 @@ public final class FixedAnswerServer {
                 }
             };
             case "servlet" -> servletContext();
-            default -> throw new IllegalArgumentException("unknown mount '" + args[0] + "': core, core-nonblocking or servlet");
+            case "relay" -> relay(upstream);
+            default -> throw new IllegalArgumentException("unknown mount '" + args[0] + "': core, core-nonblocking, servlet or relay");
         });
         server.start();
         System.out.println("Fixed answers (" + args[0] + ") listening on http://127.0.0.1:" + connector.getLocalPort() + "/v1");
@@ -108,6 +120,50 @@ public final class FixedAnswerServer {
             }
         });
         return true;
+    }
+
+    private static Handler relay(String upstream) throws Exception {
+        if (upstream == null) throw new IllegalArgumentException("relay needs --upstream URL (e.g. http://127.0.0.1:PORT)");
+        QueuedThreadPool clientPool = new QueuedThreadPool(200, 4);
+        clientPool.setName("relay-client");
+        HttpClient client = new HttpClient();
+        client.setExecutor(clientPool);
+        client.setFollowRedirects(false);
+        client.getContentDecoderFactories().clear();
+        client.start();
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Content.Source.asByteBuffer(request, new Promise<>() {
+                    @Override
+                    public void succeeded(ByteBuffer body) {
+                        byte[] bytes = new byte[body.remaining()];
+                        body.get(bytes);
+                        client.newRequest(upstream + request.getHttpURI().getPath()).method(request.getMethod())
+                                .headers(h -> h.put("Authorization", "Bearer sk-ceiling"))
+                                .body(new BytesRequestContent("application/json", bytes))
+                                .send(new BufferingResponseListener(1 << 20) {
+                                    @Override
+                                    public void onComplete(Result result) {
+                                        if (result.isFailed()) {
+                                            callback.failed(result.getFailure());
+                                            return;
+                                        }
+                                        response.setStatus(result.getResponse().getStatus());
+                                        response.getHeaders().put("Content-Type", "application/json");
+                                        response.write(true, ByteBuffer.wrap(getContent()), callback);
+                                    }
+                                });
+                    }
+
+                    @Override
+                    public void failed(Throwable x) {
+                        callback.failed(x);
+                    }
+                });
+                return true;
+            }
+        };
     }
 
     private static ServletContextHandler servletContext() {
