@@ -184,6 +184,8 @@ public final class WatchLlm implements AutoCloseable {
      */
     @Override
     public void close() {
+        // answers go out before their calls settle (cache store, usage): let the last ones finish
+        if (!pipeline.awaitSettled(5_000)) LoggerFactory.getLogger(WatchLlm.class).warn("Closing with calls not settled after 5 s: their cache entries or usage may be missing");
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

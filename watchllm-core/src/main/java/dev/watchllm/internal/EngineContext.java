@@ -7,11 +7,13 @@ import dev.watchllm.observe.CallStart;
 import dev.watchllm.observe.GuardedObserver;
 import dev.watchllm.observe.ProxyObserver;
 import dev.watchllm.openai.ParsedRequest;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.watchllm.upstream.Upstream;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,9 @@ final class EngineContext {
     /** Watches calls (tracing, metrics); guarded, {@link ProxyObserver#NONE} when none is set. */
     final ProxyObserver observer;
     private final ConcurrentHashMap<byte[], CallObservation> observations = new ConcurrentHashMap<>();
+    /** Calls that reached admission and are not settled yet: closing waits for them (their cache store, their usage). */
+    private final AtomicInteger unsettled = new AtomicInteger();
+    private volatile boolean closing;
 
     EngineContext(Upstream upstream, ScheduledExecutorService scheduler, Clock clock, List<Consumer<CallResult>> settlers,
                   UsageMeter meter) {
@@ -63,7 +68,51 @@ final class EngineContext {
         settle(r, false);
     }
 
+    /**
+     * A call reached admission: from here it ends in exactly one {@link #settle} or
+     * {@link #refuse}, which {@link #awaitSettled} waits for.
+     */
+    void admitting() {
+        unsettled.incrementAndGet();
+    }
+
+    /**
+     * Waits until every call that reached admission is settled, up to {@code timeoutMillis}: a
+     * client has its answer before its call is settled (the cache store, the usage record come
+     * just after), so a host that stops right after its last answer would lose them otherwise.
+     * Returns false on timeout.
+     */
+    boolean awaitSettled(long timeoutMillis) {
+        closing = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (unsettled) {
+            while (unsettled.get() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) return false;
+                try {
+                    unsettled.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private void settle(CallResult r, boolean metered) {
+        try {
+            settleSteps(r, metered);
+        } finally {
+            if (unsettled.decrementAndGet() <= 0 && closing) {
+                synchronized (unsettled) {
+                    unsettled.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void settleSteps(CallResult r, boolean metered) {
         for (Consumer<CallResult> s : settlers) {
             try {
                 s.accept(r);

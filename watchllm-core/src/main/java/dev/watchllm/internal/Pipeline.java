@@ -59,6 +59,11 @@ public final class Pipeline implements AutoCloseable {
         this.ctx = new EngineContext(upstream, scheduler, clock, settlers, meter, observer); // the meter runs after the settlers
     }
 
+    /** Waits (up to {@code timeoutMillis}) until every call that reached admission is settled; false on timeout. */
+    public boolean awaitSettled(long timeoutMillis) {
+        return ctx.awaitSettled(timeoutMillis);
+    }
+
     /** Writes what must outlive the engine: the month's limit counters and the response cache. */
     @Override
     public void close() {
@@ -143,6 +148,7 @@ public final class Pipeline implements AutoCloseable {
             Object host = ex.hostContext() != null ? ex.hostContext() : ctx.observer.captureHostContext();
             ctx.observe(new CallStart(requestId, who.caller().projectId(), parsed.request(), ex::header, host, epochNanos(start)));
         }
+        ctx.admitting(); // settled or refused exactly once from here
         Admission admission = limits.admit(who.caller(), parsed.request(), ex);
         if (!admission.admitted()) {
             Responses.error(ex, admission.error()); // 429: nothing over the limit reaches the provider
