@@ -87,10 +87,10 @@ final class EngineContext {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (unsettled) {
             while (unsettled.get() > 0) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) return false;
+                long leftNanos = deadline - System.nanoTime();
+                if (leftNanos <= 0) return false;
                 try {
-                    unsettled.wait(left);
+                    unsettled.wait((leftNanos + 999_999) / 1_000_000); // rounded up: never back before the deadline
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
