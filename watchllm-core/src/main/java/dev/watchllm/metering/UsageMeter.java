@@ -169,18 +169,9 @@ public final class UsageMeter implements Consumer<CallResult>, AutoCloseable {
     /**
      * Sets the headers of an answer served from the cache: {@code X-WatchLLM-Cost-USD: 0} and
      * {@code X-WatchLLM-Saved-USD} (what the cached answer cost when it was bought; absent when its
-     * model is unpriced). Pass the cached body, or the cached events of a stream.
-     */
-    public void hitHeaders(Exchange ex, ParsedRequest req, byte[] body, List<byte[]> events) {
-        ex.header(WatchLlmHeaders.COST_USD, "0");
-        Priced p = priceOnce(req, 200, body, events);
-        if (p.price() != null) ex.header(WatchLlmHeaders.SAVED_USD, Usd.format(p.micros()));
-    }
-
-    /**
-     * {@link #hitHeaders(Exchange, ParsedRequest, byte[], List)} for an answer of the exact cache:
-     * its model and usage are read once per cached object ({@link CachedAnswer#derived()}), not on
-     * every hit.
+     * model is unpriced). Pass the cached answer and the form served: its body, or its events. The
+     * answer's model and usage are read once per cached object ({@link CachedAnswer#derived()}),
+     * not on every hit.
      */
     public void hitHeaders(Exchange ex, ParsedRequest req, CachedAnswer answer, byte[] body, List<byte[]> events) {
         ex.header(WatchLlmHeaders.COST_USD, "0");

@@ -120,9 +120,15 @@ class UsageMeterTest {
     @Test
     void hitHeadersShowZeroCostAndTheSaving() {
         List<String[]> headers = new ArrayList<>();
+        byte[] body = answer("gpt-4o-mini", 1000, 0, 500, 0).getBytes(StandardCharsets.UTF_8);
+        dev.watchllm.cache.CachedAnswer cached = dev.watchllm.cache.CachedAnswer.plain("p1", "fake", 0, Long.MAX_VALUE, body);
         meter.hitHeaders(new HeaderRecorder(headers), request("gpt-4o-mini", false),
-                answer("gpt-4o-mini", 1000, 0, 500, 0).getBytes(StandardCharsets.UTF_8), null);
+                cached, body, null);
         assertEquals(List.of("X-WatchLLM-Cost-USD=0", "X-WatchLLM-Saved-USD=0.00045"), HeaderRecorder.flat(headers));
+        assertTrue(cached.derived() != null, "the answer's usage is kept with the cached object");
+        headers.clear();
+        meter.hitHeaders(new HeaderRecorder(headers), request("gpt-4o-mini", false), cached, body, null);
+        assertEquals(List.of("X-WatchLLM-Cost-USD=0", "X-WatchLLM-Saved-USD=0.00045"), HeaderRecorder.flat(headers), "the next hit reads it from there");
     }
 
     @Test

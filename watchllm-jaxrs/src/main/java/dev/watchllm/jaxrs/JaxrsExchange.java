@@ -1,5 +1,6 @@
 package dev.watchllm.jaxrs;
 
+import dev.watchllm.http.ClientGone;
 import dev.watchllm.http.Exchange;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An {@link Exchange} over a suspended JAX-RS request. Status and headers are collected until the
@@ -23,12 +23,11 @@ final class JaxrsExchange implements Exchange {
     private final HttpHeaders requestHeaders;
     private final InputStream body;
     private final Delivery delivery;
-    private final AtomicBoolean gone = new AtomicBoolean();
+    private final ClientGone gone = new ClientGone();
     private final Map<String, String[]> headers = new LinkedHashMap<>();
     private int status = 200;
     private boolean started;
     private boolean streaming;
-    private volatile Runnable onGone;
 
     JaxrsExchange(String method, String path, String query, HttpHeaders requestHeaders, InputStream body, AsyncResponse async,
                   Delivery.Factory deliveries) {
@@ -129,15 +128,11 @@ final class JaxrsExchange implements Exchange {
 
     @Override
     public void onClientGone(Runnable callback) {
-        this.onGone = callback;
-        if (gone.get()) callback.run();
+        gone.register(callback);
     }
 
     private void clientGone() {
-        if (gone.compareAndSet(false, true)) {
-            Runnable r = onGone;
-            if (r != null) r.run();
-        }
+        gone.signal();
     }
 
     private String headerValue(String lowerName) {

@@ -1,7 +1,8 @@
 package dev.watchllm.jetty;
 
+import dev.watchllm.http.ClientGone;
 import dev.watchllm.http.Exchange;
-import java.io.ByteArrayInputStream;
+import dev.watchllm.http.ReadAhead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -35,10 +36,8 @@ final class JettyExchange implements Exchange {
     private final Object hostContext;
     private final Writer writer = new Writer();
     private final AtomicBoolean finished = new AtomicBoolean();
-    private final AtomicBoolean gone = new AtomicBoolean();
-    private volatile Runnable onGone;
-    private volatile byte[] preRead;
-    private volatile IOException readError;
+    private final ClientGone gone = new ClientGone();
+    private final ReadAhead readAhead = new ReadAhead();
 
     // guarded by this
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -69,15 +68,12 @@ final class JettyExchange implements Exchange {
 
     @Override
     public byte[] bodyBytes() throws IOException {
-        if (readError != null) throw readError;
-        return preRead;
+        return readAhead.bytes();
     }
 
     @Override
     public InputStream body() throws IOException {
-        if (readError != null) throw readError;
-        byte[] b = preRead;
-        return b != null ? new ByteArrayInputStream(b) : Content.Source.asInputStream(request);
+        return readAhead.stream(Content.Source.asInputStream(request));
     }
 
     /**
@@ -121,8 +117,7 @@ final class JettyExchange implements Exchange {
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
-                    Throwable t = chunk.getFailure();
-                    readError = t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+                    readAhead.failed(chunk.getFailure());
                     finish();
                     return;
                 }
@@ -145,7 +140,7 @@ final class JettyExchange implements Exchange {
         }
 
         private void finish() {
-            preRead = size == buf.length ? buf : Arrays.copyOf(buf, size);
+            readAhead.done(size == buf.length ? buf : Arrays.copyOf(buf, size));
             then.run();
         }
     }
@@ -184,8 +179,7 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void onClientGone(Runnable callback) {
-        this.onGone = callback;
-        if (gone.get()) callback.run();
+        gone.register(callback);
     }
 
     private void enqueue(Object item) {
@@ -200,10 +194,7 @@ final class JettyExchange implements Exchange {
     }
 
     private void gone() {
-        if (gone.compareAndSet(false, true)) {
-            Runnable r = onGone;
-            if (r != null) r.run();
-        }
+        gone.signal();
     }
 
     /** Hands the queue to the connection, one write at a time, without recursing when a write completes at once. */

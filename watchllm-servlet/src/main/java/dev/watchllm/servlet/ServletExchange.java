@@ -1,6 +1,8 @@
 package dev.watchllm.servlet;
 
+import dev.watchllm.http.ClientGone;
 import dev.watchllm.http.Exchange;
+import dev.watchllm.http.ReadAhead;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -10,7 +12,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,14 +37,12 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     private final String path;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private final AtomicBoolean completed = new AtomicBoolean();
-    private final AtomicBoolean gone = new AtomicBoolean();
     private ServletOutputStream out;
     private boolean listening;
     private boolean flushPending;
-    private volatile Runnable onGone;
+    private final ClientGone gone = new ClientGone();
     private final Object hostContext;
-    private volatile byte[] preRead;
-    private volatile IOException readError;
+    private final ReadAhead readAhead = new ReadAhead();
 
     private record Chunk(byte[] bytes, boolean flush, Runnable written) {
     }
@@ -75,15 +74,12 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
 
     @Override
     public byte[] bodyBytes() throws IOException {
-        if (readError != null) throw readError;
-        return preRead;
+        return readAhead.bytes();
     }
 
     @Override
     public InputStream body() throws IOException {
-        if (readError != null) throw readError;
-        byte[] b = preRead;
-        return b != null ? new ByteArrayInputStream(b) : req.getInputStream();
+        return readAhead.stream(req.getInputStream());
     }
 
     /**
@@ -130,13 +126,13 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
 
             @Override
             public void onError(Throwable t) {
-                readError = t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+                readAhead.failed(t);
                 finish();
             }
 
             private void finish() {
                 if (!done.compareAndSet(false, true)) return;
-                preRead = buf.toByteArray();
+                readAhead.done(buf.toByteArray());
                 then.run();
             }
         });
@@ -169,8 +165,7 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
 
     @Override
     public void onClientGone(Runnable callback) {
-        this.onGone = callback;
-        if (gone.get()) callback.run();
+        gone.register(callback);
     }
 
     private void enqueue(Object item) {
@@ -260,10 +255,7 @@ final class ServletExchange implements Exchange, WriteListener, AsyncListener {
     }
 
     private void gone() {
-        if (gone.compareAndSet(false, true)) {
-            Runnable r = onGone;
-            if (r != null) r.run();
-        }
+        gone.signal();
     }
 
     private void clientGone() {
