@@ -1,6 +1,7 @@
 package dev.watchllm.semantic.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,19 +28,37 @@ class LocalEmbedderTest {
     }
 
     @Test
-    void embedsOffTheCallersThreadIntoUnitVectors() throws Exception {
+    void embedsIntoUnitVectors() throws Exception {
         try (LocalEmbedder e = new LocalEmbedder()) {
             e.ready().toCompletableFuture().get(2, TimeUnit.MINUTES);
-            String caller = Thread.currentThread().getName();
-            CompletableFuture<String> where = new CompletableFuture<>();
-            float[] capital = get(e.embed("what is the capital of france").whenComplete((v, x) -> where.complete(Thread.currentThread().getName())));
+            float[] capital = get(e.embed("what is the capital of france"));
             float[] paraphrase = get(e.embed("tell me the capital city of france"));
             float[] other = get(e.embed("how do i bake sourdough bread"));
             assertEquals(LocalEmbedder.DIMENSIONS, capital.length);
             assertEquals(1.0, dot(capital, capital), 1e-4);
             assertTrue(dot(capital, paraphrase) > 0.85, "paraphrases are close");
             assertTrue(dot(capital, other) < 0.3, "unrelated prompts are far");
-            assertTrue(where.get(5, TimeUnit.SECONDS).startsWith("watchllm-embed") || !where.get().equals(caller));
+        }
+    }
+
+    @Test
+    void embedsOffTheCallersThread() throws Exception {
+        try (EmbeddingExecutor pool = new EmbeddingExecutor("test-off", 1, 4); LocalEmbedder e = new LocalEmbedder(pool, false)) {
+            e.ready().toCompletableFuture().get(2, TimeUnit.MINUTES);
+            // the pool's only thread is held: an embedding done on the caller's thread would be complete on return
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            pool.submit(() -> {
+                try {
+                    return release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException x) {
+                    throw new IllegalStateException(x);
+                }
+            });
+            CompletableFuture<float[]> f = e.embed("what is the capital of france").toCompletableFuture();
+            assertFalse(f.isDone(), "embedded on the caller's thread");
+            CompletableFuture<String> where = f.thenApply(v -> Thread.currentThread().getName());
+            release.countDown();
+            assertTrue(where.get(30, TimeUnit.SECONDS).startsWith("test-off"), where.get());
         }
     }
 
