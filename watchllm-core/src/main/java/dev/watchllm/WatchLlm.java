@@ -55,6 +55,8 @@ public final class WatchLlm implements AutoCloseable {
     private final ProjectKeys projectKeys;
     /** Null when the config has no admin keys: then the engine owns no admin path. */
     private final AdminConsole admin;
+    /** See {@link #nonBlocking()}. */
+    private final boolean nonBlocking;
 
     private WatchLlm(Builder b) {
         this.config = b.config;
@@ -84,6 +86,9 @@ public final class WatchLlm implements AutoCloseable {
         this.projectKeys = new ProjectKeys(config, keys, b.clock);
         this.admin = config.admin().enabled()
                 ? new AdminConsole(config, projectKeys, meter.ledger(), hourly, this::limitState, b.clock) : null;
+        // only the engine's own local stores are known to answer from memory; anything given is assumed to block
+        this.nonBlocking = shared == null && b.keyStore == null && b.rateLimitStore == null && b.responseCache == null
+                && b.usageLedger == null && !observer.mayBlock();
         scheduler.scheduleWithFixedDelay(this::flushKeyUse, 60, 60, TimeUnit.SECONDS); // keys' last use, written lazily
     }
 
@@ -148,6 +153,32 @@ public final class WatchLlm implements AutoCloseable {
     /** True when {@code path} (below the host's context path) belongs to the gateway's prefix, or to the admin prefix when admin keys are configured. */
     public boolean owns(String path) {
         return pipeline.owns(path) || (admin != null && admin.owns(path));
+    }
+
+    /**
+     * True when serving a gateway request never waits on I/O on the calling thread, so an adapter
+     * on an event loop (Jetty's {@code WatchLlmHandler}) may call {@link #handle} on a selector
+     * thread instead of handing every request to a pool thread. It holds when every store is the
+     * engine's own local one ({@code store.type: local}, no key store, rate-limit store, response
+     * cache or usage ledger given to the builder) and the observer does not {@link
+     * ProxyObserver#mayBlock}. Then authentication, limits, usage totals and cache entries are in
+     * memory (files are written by the engine's own threads), and the provider call, the semantic
+     * lookup and coalescing waits are asynchronous.
+     *
+     * <p>One read may touch the disk: an exact-cache entry no longer in the heap or off-heap tier
+     * is read from the persistent disk tier, a positional file read usually served from the page
+     * cache (as nginx reads its proxy cache on its event loop). A deployment whose {@code store.dir}
+     * is on slow network storage should mount the blocking way (see the adapter).
+     *
+     * <p>Admin paths never qualify ({@link #handlesWithoutBlocking}): minting a key writes a file.
+     */
+    public boolean nonBlocking() {
+        return nonBlocking;
+    }
+
+    /** True when {@link #nonBlocking()} and {@code path} is a gateway path, not an admin one. */
+    public boolean handlesWithoutBlocking(String path) {
+        return nonBlocking && pipeline.owns(path) && (admin == null || !admin.owns(path));
     }
 
     /**

@@ -49,6 +49,11 @@ public final class GuardedObserver implements ProxyObserver {
         }
     }
 
+    @Override
+    public boolean mayBlock() {
+        return delegate.mayBlock();
+    }
+
     private void failed(Throwable e) {
         long now = System.nanoTime();
         long prev = lastLog.get();

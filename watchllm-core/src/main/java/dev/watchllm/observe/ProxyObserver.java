@@ -7,7 +7,17 @@ package dev.watchllm.observe;
  */
 public interface ProxyObserver {
     /** Observes nothing. */
-    ProxyObserver NONE = start -> CallObservation.NONE;
+    ProxyObserver NONE = new ProxyObserver() {
+        @Override
+        public CallObservation start(CallStart start) {
+            return CallObservation.NONE;
+        }
+
+        @Override
+        public boolean mayBlock() {
+            return false;
+        }
+    };
 
     /**
      * A call was authenticated, parsed and routed, and is about to be admitted, looked up in the
@@ -23,5 +33,15 @@ public interface ProxyObserver {
      */
     default Object captureHostContext() {
         return null;
+    }
+
+    /**
+     * True (the default) when a callback may wait on I/O, e.g. an exporter that sends on the
+     * calling thread. The engine then tells event-loop adapters not to serve on their event loop
+     * ({@link dev.watchllm.WatchLlm#nonBlocking()}). An observer that only records in memory and
+     * hands export to its own threads returns false.
+     */
+    default boolean mayBlock() {
+        return true;
     }
 }

@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * An {@link Exchange} over a Jetty 12 core request. The body is read without blocking before the
@@ -80,32 +81,41 @@ final class JettyExchange implements Exchange {
      * Reads the body as it arrives, up to {@code limit + 1} bytes (enough for the engine to see it
      * is too large), then runs {@code then}. A body over the limit is read and dropped up to
      * {@link Exchange#drainLimit}; one declared larger is not read: the engine refuses it from its
-     * declared length.
+     * declared length. {@code then} runs on the thread that read the last chunk: with
+     * {@code NON_BLOCKING}, Jetty may call the reader (and so {@code then}) on its selector thread
+     * when the body arrives after the headers; {@code then} must then not block.
      */
-    void readBodyThen(long limit, Runnable then) {
+    void readBodyThen(long limit, Invocable.InvocationType invocation, Runnable then) {
         long declared = request.getLength();
         long drainLimit = Exchange.drainLimit(limit);
         if (declared > drainLimit) {
             then.run();
             return;
         }
-        new BodyReader(limit + 1, drainLimit, declared >= 0 && declared <= limit ? (int) declared : 1024, then).run();
+        new BodyReader(limit + 1, drainLimit, declared >= 0 && declared <= limit ? (int) declared : 1024, invocation, then).run();
     }
 
     /** Reads chunks while Jetty has them, then asks to be called again when more arrive. */
-    private final class BodyReader implements Runnable {
+    private final class BodyReader implements Runnable, Invocable {
         private final long cap;
         private final long drainLimit;
+        private final InvocationType invocation;
         private final Runnable then;
         private byte[] buf;
         private int size;
         private long total;
 
-        BodyReader(long cap, long drainLimit, int expected, Runnable then) {
+        BodyReader(long cap, long drainLimit, int expected, InvocationType invocation, Runnable then) {
             this.cap = cap;
+            this.invocation = invocation;
             this.drainLimit = drainLimit;
             this.buf = new byte[expected];
             this.then = then;
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return invocation;
         }
 
         @Override

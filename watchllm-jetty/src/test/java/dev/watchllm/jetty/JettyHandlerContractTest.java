@@ -27,7 +27,10 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
 
-/** The contract through {@link WatchLlmHandler} on a bare Jetty 12 server, in front of a core host handler. */
+/**
+ * The contract through {@link WatchLlmHandler} on a bare Jetty 12 server, in front of a blocking
+ * core host handler: gateway requests on the selector thread, the host's on pool threads.
+ */
 // Runs every spec of GatewayContract; the assertions live there, one kit for every mounting.
 class JettyHandlerContractTest extends GatewayContract {
     static final String HOST_TEXT = "the host's own handler";
@@ -35,12 +38,19 @@ class JettyHandlerContractTest extends GatewayContract {
     @Override
     protected Mounted mount(Path configFile, int maxRequestThreads) throws Exception {
         WatchLlm engine = WatchLlm.fromConfig(configFile);
-        Server server = start(new WatchLlmHandler(engine, new HostHandler()), maxRequestThreads);
+        WatchLlmHandler handler = new WatchLlmHandler(engine, new HostHandler());
+        handler.setServeOnSelector(onSelector());
+        Server server = start(handler, maxRequestThreads);
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         return new Mounted("http://127.0.0.1:" + port, "/hello", HOST_TEXT, () -> {
             server.stop();
             engine.close();
         });
+    }
+
+    /** Whether gateway requests run on the selector thread (the engine here allows it). */
+    protected boolean onSelector() {
+        return true;
     }
 
     // ---- what only this mounting does ----
@@ -131,8 +141,8 @@ class JettyHandlerContractTest extends GatewayContract {
         return server;
     }
 
-    /** What the host serves outside the gateway's prefix. */
-    static final class HostHandler extends Handler.Abstract.NonBlocking {
+    /** What the host serves outside the gateway's prefix; blocking, as a host's servlets are. */
+    static final class HostHandler extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");

@@ -97,6 +97,16 @@ public final class WatchLlmTelemetry implements ProxyObserver {
         return Span.fromContext(c).getSpanContext().isValid() ? c : null;
     }
 
+    /**
+     * False: the callbacks start and end spans and record metrics in memory. OpenTelemetry's SDK
+     * exports from its own threads (batch span processor, periodic metric reader), and its
+     * exporters' {@code export} is asynchronous.
+     */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
     @Override
     public CallObservation start(CallStart start) {
         Context parent = start.hostContext() instanceof Context c ? c : propagator.extract(Context.root(), start.requestHeader(), GETTER);
