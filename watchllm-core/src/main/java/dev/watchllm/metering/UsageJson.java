@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Arrays;
@@ -27,40 +25,77 @@ public final class UsageJson {
     private UsageJson() {
     }
 
+    /**
+     * One record as a compact JSON object: the same text Jackson's generator writes, written by
+     * hand because the usage thread writes one per request (Jackson's generator set-up and its
+     * escaping loop were most of that thread's time). {@code UsageJsonTest} checks it against Jackson.
+     */
     static String line(UsageRecord r) {
-        StringWriter w = new StringWriter(512);
-        try (JsonGenerator g = FACTORY.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("time", r.time().toString());
-            g.writeStringField("requestId", r.requestId());
-            g.writeStringField("project", r.project());
-            g.writeStringField("keyId", r.keyId());
-            g.writeStringField("endpoint", r.endpoint());
-            g.writeStringField("requestedModel", r.requestedModel());
-            g.writeStringField("model", r.model());
-            g.writeStringField("provider", r.provider());
-            g.writeBooleanField("stream", r.stream());
-            g.writeStringField("cacheStatus", r.cacheStatus());
-            g.writeFieldName("similarity");
-            if (Double.isNaN(r.similarity())) g.writeNull();
-            else g.writeNumber(r.similarity());
-            g.writeNumberField("inputTokens", r.inputTokens());
-            g.writeNumberField("cachedInputTokens", r.cachedInputTokens());
-            g.writeNumberField("outputTokens", r.outputTokens());
-            g.writeNumberField("reasoningTokens", r.reasoningTokens());
-            g.writeBooleanField("estimated", r.estimated());
-            g.writeBooleanField("unpriced", r.unpriced());
-            g.writeFieldName("costUsd");
-            g.writeNumber(Usd.format(r.costMicros()));
-            g.writeFieldName("potentialCostUsd");
-            g.writeNumber(Usd.format(r.potentialCostMicros()));
-            g.writeNumberField("latencyMs", r.latencyMs());
-            g.writeNumberField("status", r.status());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        StringBuilder b = new StringBuilder(448);
+        b.append("{\"time\":");
+        string(b, r.time().toString());
+        b.append(",\"requestId\":");
+        string(b, r.requestId());
+        b.append(",\"project\":");
+        string(b, r.project());
+        b.append(",\"keyId\":");
+        string(b, r.keyId());
+        b.append(",\"endpoint\":");
+        string(b, r.endpoint());
+        b.append(",\"requestedModel\":");
+        string(b, r.requestedModel());
+        b.append(",\"model\":");
+        string(b, r.model());
+        b.append(",\"provider\":");
+        string(b, r.provider());
+        b.append(",\"stream\":").append(r.stream());
+        b.append(",\"cacheStatus\":");
+        string(b, r.cacheStatus());
+        b.append(",\"similarity\":");
+        if (Double.isNaN(r.similarity())) b.append("null");
+        else if (Double.isInfinite(r.similarity())) string(b, Double.toString(r.similarity())); // Jackson quotes non-finite numbers
+        else b.append(r.similarity());
+        b.append(",\"inputTokens\":").append(r.inputTokens());
+        b.append(",\"cachedInputTokens\":").append(r.cachedInputTokens());
+        b.append(",\"outputTokens\":").append(r.outputTokens());
+        b.append(",\"reasoningTokens\":").append(r.reasoningTokens());
+        b.append(",\"estimated\":").append(r.estimated());
+        b.append(",\"unpriced\":").append(r.unpriced());
+        b.append(",\"costUsd\":").append(Usd.format(r.costMicros()));
+        b.append(",\"potentialCostUsd\":").append(Usd.format(r.potentialCostMicros()));
+        b.append(",\"latencyMs\":").append(r.latencyMs());
+        b.append(",\"status\":").append(r.status());
+        return b.append('}').toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** {@code s} as a JSON string (null: {@code null}), escaped as Jackson escapes by default. */
+    static void string(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("null");
+            return;
         }
-        return w.toString();
+        b.append('"');
+        int n = s.length();
+        int from = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            b.append(s, from, i);
+            from = i + 1;
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\b' -> b.append("\\b");
+                case '\t' -> b.append("\\t");
+                case '\n' -> b.append("\\n");
+                case '\f' -> b.append("\\f");
+                case '\r' -> b.append("\\r");
+                default -> b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        b.append(s, from, n).append('"');
     }
 
     /** The values of {@link #FIELDS} as text (null for a null), as a CSV row holds them. */
