@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
@@ -42,6 +44,10 @@ final class JettyExchange implements Exchange {
 
     // guarded by this
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    // response headers not yet handed to Jetty: name, value, name, value...; see header()
+    private String[] headers = new String[32];
+    private int headerCount;
+    private volatile boolean headersHanded;
 
     private record Chunk(byte[] bytes, Runnable written) {
     }
@@ -160,9 +166,43 @@ final class JettyExchange implements Exchange {
         response.setStatus(code);
     }
 
+    /**
+     * Kept here until the first write, then handed to Jetty in one pass ({@link #handHeaders}): a
+     * Jetty {@code put} searches the response's whole field list, by case-insensitive name, for
+     * every one of the dozen headers an answer carries. The engine sets every header before its
+     * first write, on the thread that then writes; one set later goes straight to Jetty.
+     */
     @Override
     public void header(String name, String value) {
-        response.getHeaders().put(name, value);
+        if (headersHanded) {
+            response.getHeaders().put(name, value);
+            return;
+        }
+        String[] h = headers;
+        for (int i = 0; i < headerCount; i += 2) {
+            String n = h[i];
+            if (n == name || n.equalsIgnoreCase(name)) {
+                h[i + 1] = value;
+                return;
+            }
+        }
+        if (headerCount == h.length) headers = h = Arrays.copyOf(h, h.length * 2);
+        h[headerCount++] = name;
+        h[headerCount++] = value;
+    }
+
+    /** Gives Jetty the headers kept so far; runs once, before the first write. */
+    private void handHeaders() {
+        if (headersHanded) return;
+        headersHanded = true;
+        HttpFields.Mutable fields = response.getHeaders();
+        boolean fresh = fields.size() == 0; // nothing set by the host before: no same-named field to replace
+        String[] h = headers;
+        for (int i = 0; i < headerCount; i += 2) {
+            HttpField f = new HttpField(KnownHeaders.of(h[i]), h[i], h[i + 1]);
+            if (fresh) fields.add(f);
+            else fields.put(f);
+        }
     }
 
     @Override
@@ -234,6 +274,7 @@ final class JettyExchange implements Exchange {
                     if (item == null) return Action.IDLE;
                     endFollows = queue.peek() == END;
                 }
+                handHeaders();
                 if (item == END) {
                     if (lastSent) return complete();
                     lastSent = true;
