@@ -22,6 +22,9 @@
 #                      and a bare relay to the provider through Jetty's HttpClient (the least a miss can add)
 #   FILTER=0           skip the rows through the Servlet filter mount (a second sample process,
 #                      -Dwatchllm.jetty.mount=filter; the main rows use the sample's default, WatchLlmHandler)
+#   POOL=0             skip the rows through WatchLlmHandler on pool threads (a third sample process,
+#                      -Dwatchllm.jetty.selector=false; the main rows use the handler's default: on Jetty's
+#                      selector thread, as this engine never blocks)
 #   KEEP=1             keep the work directory (configs, logs) instead of deleting it
 # No process is pinned to a core: on a 2-core machine the load generator, the provider and the
 # gateway share both cores, as they would on a small host; pinning would give one of them a single
@@ -40,6 +43,7 @@ GATEWAY_HEAP=${GATEWAY_HEAP:-512m}
 BUILD=${BUILD:-auto}
 PORTKEY=${PORTKEY:-1}
 FILTER=${FILTER:-1}
+POOL=${POOL:-1}
 CEILINGS=${CEILINGS:-1}
 PORTKEY_VERSION=1.15.2
 PORTKEY_DIR=${PORTKEY_DIR:-/tmp/watchllm-bench-portkey-$PORTKEY_VERSION}
@@ -175,7 +179,7 @@ java "${GATEWAY_OPTS[@]}" -jar "$SAMPLE_JAR" --config "$WORK/watchllm.yaml" --ho
 GW_PID=$!
 PIDS+=("$GW_PID")
 GW=$(port_of "$(await_line "$WORK/gateway.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GW_PID")") || exit 1
-echo "WatchLLM sample: http://127.0.0.1:$GW/v1 (pid $GW_PID, -Xmx$GATEWAY_HEAP${JFR:+, JFR to $JFR}; mounted as WatchLlmHandler)"
+echo "WatchLLM sample: http://127.0.0.1:$GW/v1 (pid $GW_PID, -Xmx$GATEWAY_HEAP${JFR:+, JFR to $JFR}; mounted as WatchLlmHandler, on the selector)"
 # The same sample with the Servlet filter mount: its own store (the disk tier is one process's), same keys.
 GWF=
 if [[ $FILTER == 1 ]]; then
@@ -185,6 +189,17 @@ if [[ $FILTER == 1 ]]; then
   PIDS+=("$GWF_PID")
   GWF=$(port_of "$(await_line "$WORK/gateway-filter.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GWF_PID")") || exit 1
   echo "WatchLLM sample, filter mount: http://127.0.0.1:$GWF/v1 (pid $GWF_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.mount=filter)"
+fi
+
+# The same sample with WatchLlmHandler on pool threads (the mode of an engine that may block).
+GWP=
+if [[ $POOL == 1 ]]; then
+  sed "s#dir: $WORK/store#dir: $WORK/store-pool#" "$WORK/watchllm.yaml" >"$WORK/watchllm-pool.yaml"
+  java -Xmx"$GATEWAY_HEAP" -Dwatchllm.jetty.selector=false -jar "$SAMPLE_JAR" --config "$WORK/watchllm-pool.yaml" --host 127.0.0.1 --port 0 >"$WORK/gateway-pool.log" 2>&1 &
+  GWP_PID=$!
+  PIDS+=("$GWP_PID")
+  GWP=$(port_of "$(await_line "$WORK/gateway-pool.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GWP_PID")") || exit 1
+  echo "WatchLLM sample, handler on pool threads: http://127.0.0.1:$GWP/v1 (pid $GWP_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.selector=false)"
 fi
 
 # ---- ceilings: what the host alone allows an answer from memory, by mount ----------------------
@@ -276,6 +291,7 @@ warm_gateway() {
 }
 warm_gateway "$GW"
 [[ -n $GWF ]] && warm_gateway "$GWF"
+[[ -n $GWP ]] && warm_gateway "$GWP"
 [[ -n $CEIL_RELAY ]] && warm_gateway "$CEIL_RELAY"
 
 echo
@@ -310,6 +326,14 @@ if [[ -n $GWF ]]; then
     HIT_NOTE="${HIT_NOTE:-}${HIT_NOTE:+ }NOTE: the filter-mount hit row is NOT a cache hit (X-WatchLLM-Cache '${HITF_STATUS:-absent}')."
   fi
   row hitf "WatchLLM hit, filter mount" "http://127.0.0.1:$GWF/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
+fi
+if [[ -n $GWP ]]; then
+  HITP_STATUS=$(await_hit "$GWP")
+  echo "  X-WatchLLM-Cache through the handler on pool threads with a warm entry: '$HITP_STATUS'"
+  if [[ $HITP_STATUS != HIT ]]; then
+    HIT_NOTE="${HIT_NOTE:-}${HIT_NOTE:+ }NOTE: the pool-thread hit row is NOT a cache hit (X-WatchLLM-Cache '${HITP_STATUS:-absent}')."
+  fi
+  row hitp "WatchLLM hit, pool threads" "http://127.0.0.1:$GWP/v1/chat/completions" "Authorization: Bearer $HIT_KEY"
 fi
 if [[ -n $CEIL_NB ]]; then
   row ceilnb "fixed answer, core non-blocking" "http://127.0.0.1:$CEIL_NB/v1/chat/completions" ""
@@ -384,7 +408,7 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
     END {
       name["direct"] = "provider (direct)"; name["miss"] = "WatchLLM miss (cache off)"
       name["hit"] = "WatchLLM hit (cache on)"; name["portkey"] = "Portkey " pkv; name["limits"] = "WatchLLM miss, all limits"
-      name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"
+      name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"; name["hitp"] = "WatchLLM hit, pool threads"
       name["ceilnb"] = "fixed answer, core non-blocking"; name["ceilcore"] = "fixed answer, core handler"; name["ceilservlet"] = "fixed answer, servlet filter"; name["ceilrelay"] = "bare relay (Jetty HttpClient)"
       printf "| %-31s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
       printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"

@@ -64,7 +64,11 @@ public final class JettyGateway extends JettyHost implements AutoCloseable {
         ServletHolder hello = new ServletHolder(new HelloServlet("Jetty", engine.config().prefix()));
         hello.setAsyncSupported(true);
         ctx.addServlet(hello, "/");
-        return mount == Mount.HANDLER ? new WatchLlmHandler(engine, ctx) : ctx;
+        if (mount != Mount.HANDLER) return ctx;
+        WatchLlmHandler handler = new WatchLlmHandler(engine, ctx);
+        String onSelector = System.getProperty("watchllm.jetty.selector"); // unset: the handler's default
+        if (onSelector != null) handler.setServeOnSelector(Boolean.parseBoolean(onSelector.trim()));
+        return handler;
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.watchllm.sample.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchllm.WatchLlm;
+import dev.watchllm.jetty.WatchLlmHandler;
 import dev.watchllm.sample.cli.GatewayCli;
 import dev.watchllm.sample.cli.SampleContract;
 import dev.watchllm.tck.RawHttp;
@@ -26,5 +29,20 @@ class JettyHandlerSampleContractTest extends SampleContract {
         RawHttp.Answer a = http.send(RawHttp.request(url("/v1/models")).header("Authorization", "Bearer " + config.key).GET().build());
         assertEquals(200, a.status(), a.text());
         assertNull(a.header("Server"), "no Server header");
+    }
+
+    @Test
+    void theHandlerServesOnTheSelectorUnlessTheSystemPropertySaysNo() throws Exception {
+        try (WatchLlm engine = WatchLlm.fromConfig(config.file)) {
+            JettyGateway byDefault = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 8, JettyGateway.Mount.HANDLER);
+            assertTrue(byDefault.server().getDescendant(WatchLlmHandler.class).servesOnSelector());
+            System.setProperty("watchllm.jetty.selector", "false");
+            try {
+                JettyGateway onPool = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 8, JettyGateway.Mount.HANDLER);
+                assertFalse(onPool.server().getDescendant(WatchLlmHandler.class).servesOnSelector());
+            } finally {
+                System.clearProperty("watchllm.jetty.selector");
+            }
+        }
     }
 }
