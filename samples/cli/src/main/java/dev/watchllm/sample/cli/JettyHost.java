@@ -22,14 +22,22 @@ public class JettyHost implements GatewayCli.Host {
     private final Server server;
     private final ServerConnector connector;
 
-    /** With at most {@code maxThreads} server threads (Jetty's default is 200). */
+    /** With at most {@code maxThreads} server threads (Jetty's default is 200) and Jetty's default number of selectors. */
     public JettyHost(Handler app, String host, int port, long stopTimeoutMs, int maxThreads) {
+        this(app, host, port, stopTimeoutMs, maxThreads, -1);
+    }
+
+    /**
+     * With {@code selectors} selector threads (-1: Jetty's default, half the cores); an application
+     * that answers on the selector threads wants one per core.
+     */
+    public JettyHost(Handler app, String host, int port, long stopTimeoutMs, int maxThreads, int selectors) {
         QueuedThreadPool pool = new QueuedThreadPool(maxThreads);
         pool.setName("http");
         server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // no "Server: Jetty(version)": a gateway does not advertise what to attack
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector = new ServerConnector(server, -1, selectors, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);

@@ -50,8 +50,20 @@ public final class JettyGateway extends JettyHost implements AutoCloseable {
 
     /** With at most {@code maxThreads} server threads (Jetty's default is 200). */
     public JettyGateway(WatchLlm engine, String host, int port, long stopTimeoutMs, int maxThreads, Mount mount) {
-        super(app(engine, mount), host, port, stopTimeoutMs, maxThreads);
+        this(app(engine, mount), engine, host, port, stopTimeoutMs, maxThreads);
+    }
+
+    private JettyGateway(Handler app, WatchLlm engine, String host, int port, long stopTimeoutMs, int maxThreads) {
+        super(app, host, port, stopTimeoutMs, maxThreads, app instanceof WatchLlmHandler h && h.servesOnSelector() ? selectors(maxThreads) : -1);
         this.engine = engine;
+    }
+
+    /**
+     * Gateway requests answered on the selector threads: one selector per core (Jetty's default is
+     * half the cores), or they cannot use every core; at most an eighth of the threads.
+     */
+    static int selectors(int maxThreads) {
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), maxThreads / 8));
     }
 
     private static Handler app(WatchLlm engine, Mount mount) {

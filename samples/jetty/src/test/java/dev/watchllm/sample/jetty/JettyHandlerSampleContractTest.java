@@ -34,15 +34,23 @@ class JettyHandlerSampleContractTest extends SampleContract {
     @Test
     void theHandlerServesOnTheSelectorUnlessTheSystemPropertySaysNo() throws Exception {
         try (WatchLlm engine = WatchLlm.fromConfig(config.file)) {
-            JettyGateway byDefault = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 8, JettyGateway.Mount.HANDLER);
+            JettyGateway byDefault = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 200, JettyGateway.Mount.HANDLER);
             assertTrue(byDefault.server().getDescendant(WatchLlmHandler.class).servesOnSelector());
+            int cores = Runtime.getRuntime().availableProcessors();
+            assertEquals(Math.min(cores, 25), selectors(byDefault), "one selector per core");
             System.setProperty("watchllm.jetty.selector", "false");
             try {
-                JettyGateway onPool = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 8, JettyGateway.Mount.HANDLER);
+                JettyGateway onPool = new JettyGateway(engine, "127.0.0.1", 0, 5_000, 200, JettyGateway.Mount.HANDLER);
                 assertFalse(onPool.server().getDescendant(WatchLlmHandler.class).servesOnSelector());
+                assertEquals(new org.eclipse.jetty.server.ServerConnector(new org.eclipse.jetty.server.Server()).getSelectorManager().getSelectorCount(),
+                        selectors(onPool), "Jetty's default");
             } finally {
                 System.clearProperty("watchllm.jetty.selector");
             }
         }
+    }
+
+    private static int selectors(JettyGateway g) {
+        return ((org.eclipse.jetty.server.ServerConnector) g.server().getConnectors()[0]).getSelectorManager().getSelectorCount();
     }
 }
