@@ -34,6 +34,12 @@ import org.eclipse.jetty.util.Callback;
  * the handler is an ordinary blocking one and every request runs on a pool thread, as it would
  * without WatchLLM. {@link #setServeOnSelector(boolean) setServeOnSelector(false)} forces that
  * mode, e.g. when {@code store.dir} is on slow network storage (see {@link WatchLlm#nonBlocking()}).
+ *
+ * <p>Give the connector one selector per core ({@code new ServerConnector(server, -1, cores, ...)};
+ * Jetty's default is half the cores): on the selector, hits run on those threads only. Measured
+ * (README, "Performance"): with two or more connections busy, the selector mode answers more hits
+ * with less CPU each; with a single strictly sequential client, the pool mode answers sooner, as
+ * Jetty then lets a spare thread take over the reading while the request keeps its thread.
  */
 public class WatchLlmHandler extends Handler.Wrapper {
     private final WatchLlm engine;
