@@ -7,7 +7,9 @@
 #   3. Portkey's open-source gateway @portkey-ai/gateway@1.15.2 in front of it (skipped without npm);
 # each driven by wrk (POST body from a Lua script) at 1 and 16 connections; then time to first byte
 # of a stream (what the gateway adds), and 2,000 concurrent 10-second streams through the sample
-# (errors, peak heap). Everything binds to 127.0.0.1; every process it starts is stopped at exit.
+# (errors, peak heap). Each row also gives the serving process's CPU time per request (all its
+# threads, from /proc; found by its port with ss): what an answer costs, however the cores are shared.
+# Everything binds to 127.0.0.1; every process it starts is stopped at exit.
 #
 # Usage: watchllm-bench/load.sh
 # Environment (all optional):
@@ -274,13 +276,25 @@ cache_header() {
 # Runs one wrk row: KEY LABEL URL HEADERS; appends "KEY CONNS RESULT-FIELDS" to results.
 RESULTS=$WORK/results.txt
 : >"$RESULTS"
+# CPU time (user + system, in clock ticks) a process has used so far; the process serving PORT.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pid_of_port() { ss -Htlnp "sport = :$1" 2>/dev/null | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -1; }
+CLK_TCK=$(getconf CLK_TCK)
 row() {
-  local key=$1 label=$2 url=$3 headers=$4 c out
+  local key=$1 label=$2 url=$3 headers=$4 c out port pid before after cpu
+  port=${url#http://127.0.0.1:}
+  port=${port%%/*}
+  pid=$(pid_of_port "$port")
   for c in $CONNECTIONS; do
     WRK_BODY_FILE=$WORK/body.json WRK_HEADERS=$headers wrk -t1 -c"$c" -d"${WARMUP}s" --timeout 10s -s "$LUA" "$url" >/dev/null
+    before=$(cpu_ticks "$pid")
     out=$(WRK_BODY_FILE=$WORK/body.json WRK_HEADERS=$headers wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s -s "$LUA" "$url")
-    echo "$key $c $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-)" >>"$RESULTS"
-    printf '  %-32s %3s conns: %s\n' "$label" "$c" "$(grep '^RESULT' <<<"$out" | awk '{printf "%.0f req/s, p50 %.3f ms, p99 %.3f ms", $2, $3/1000, $4/1000}')"
+    after=$(cpu_ticks "$pid")
+    # the serving process's CPU per request (all its threads), in microseconds; -1 when it could not be read
+    cpu=$(awk -v b="$before" -v a="$after" -v t="$CLK_TCK" -v r="$(grep '^RESULT' <<<"$out" | cut -d' ' -f7)" \
+      'BEGIN { if (b > 0 && r > 0) printf "%.1f", (a - b) * 1000000 / t / r; else print -1 }')
+    echo "$key $c $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) $cpu" >>"$RESULTS"
+    printf '  %-32s %3s conns: %s, server CPU %s us/req\n' "$label" "$c" "$(grep '^RESULT' <<<"$out" | awk '{printf "%.0f req/s, p50 %.3f ms, p99 %.3f ms", $2, $3/1000, $4/1000}')" "$cpu"
   done
 }
 
@@ -402,7 +416,7 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
   echo "WatchLLM load run, $(date -u +%Y-%m-%d), $(nproc) cores shared by wrk, provider and gateway (no pinning); wrk -t1, ${DURATION}s per row"
   echo
   awk -v pk="$PK" -v pkv="$PORTKEY_VERSION" '
-    { key[NR] = $1; c[NR] = $2; rps[NR] = $3; p50[NR] = $4; p99[NR] = $5; sock[NR] = $6; bad[NR] = $7; n = NR
+    { key[NR] = $1; c[NR] = $2; rps[NR] = $3; p50[NR] = $4; p99[NR] = $5; sock[NR] = $6; bad[NR] = $7; cpu[NR] = $9; n = NR
       if ($1 == "direct") { drps[$2] = $3; dp50[$2] = $4 }
       if ($1 == "portkey") { prps[$2] = $3 } }
     END {
@@ -410,12 +424,13 @@ kill -0 "$GW_PID" 2>/dev/null || echo "  NOTE: the gateway process died during t
       name["hit"] = "WatchLLM hit (cache on)"; name["portkey"] = "Portkey " pkv; name["limits"] = "WatchLLM miss, all limits"
       name["missf"] = "WatchLLM miss, filter mount"; name["hitf"] = "WatchLLM hit, filter mount"; name["hitp"] = "WatchLLM hit, pool threads"
       name["ceilnb"] = "fixed answer, core non-blocking"; name["ceilcore"] = "fixed answer, core handler"; name["ceilservlet"] = "fixed answer, servlet filter"; name["ceilrelay"] = "bare relay (Jetty HttpClient)"
-      printf "| %-31s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "errors"
-      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-------:"
+      printf "| %-31s | %5s | %8s | %8s | %8s | %8s | %9s | %8s | %10s | %6s |\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "x direct", "x Portkey", "+p50 ms", "CPU us/req", "errors"
+      printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------------------------", "------:", "---------:", "---------:", "---------:", "---------:", "----------:", "---------:", "-----------:", "-------:"
       for (i = 1; i <= n; i++) {
         xp = (prps[c[i]] > 0) ? sprintf("%.1f", rps[i] / prps[c[i]]) : "-"
         add = (key[i] == "direct") ? "-" : sprintf("%+.3f", (p50[i] - dp50[c[i]]) / 1000)
-        printf "| %-31s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, sock[i] + bad[i]
+        cu = (cpu[i] >= 0) ? sprintf("%.1f", cpu[i]) : "-"
+        printf "| %-31s | %5d | %8.0f | %8.3f | %8.3f | %8.2f | %9s | %8s | %10s | %6d |\n", name[key[i]], c[i], rps[i], p50[i] / 1000, p99[i] / 1000, rps[i] / drps[c[i]], xp, add, cu, sock[i] + bad[i]
       }
     }' "$RESULTS"
   awk '$1 == "miss" { m[$2] = $3; mp[$2] = $4 } $1 == "limits" { l[$2] = $3; lp[$2] = $4 }

@@ -79,7 +79,9 @@ public final class CeilingServer {
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // as the sample's host
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // as the sample's host: one selector per core when answers are made on the selectors, else Jetty's default (half the cores)
+        int selectors = args[0].equals("core-nonblocking") ? Runtime.getRuntime().availableProcessors() : -1;
+        ServerConnector connector = new ServerConnector(server, -1, selectors, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);

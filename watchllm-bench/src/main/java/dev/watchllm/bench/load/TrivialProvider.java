@@ -65,7 +65,8 @@ public final class TrivialProvider implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // one selector per core (Jetty's default is half the cores), as the Jetty sample has: the same footing
+        connector = new ServerConnector(server, -1, Runtime.getRuntime().availableProcessors(), new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);
