@@ -182,26 +182,25 @@ GW_PID=$!
 PIDS+=("$GW_PID")
 GW=$(port_of "$(await_line "$WORK/gateway.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GW_PID")") || exit 1
 echo "WatchLLM sample: http://127.0.0.1:$GW/v1 (pid $GW_PID, -Xmx$GATEWAY_HEAP${JFR:+, JFR to $JFR}; mounted as WatchLlmHandler, on the selector)"
-# The same sample with the Servlet filter mount: its own store (the disk tier is one process's), same keys.
-GWF=
+# Another process of the same sample, with the JVM property PROP: same config and keys, its own store
+# (the disk tier is one process's). Sets LAST_PORT.
+start_sample() {
+  local name=$1 prop=$2
+  sed "s#dir: $WORK/store#dir: $WORK/store-$name#" "$WORK/watchllm.yaml" >"$WORK/watchllm-$name.yaml"
+  java -Xmx"$GATEWAY_HEAP" "$prop" -jar "$SAMPLE_JAR" --config "$WORK/watchllm-$name.yaml" --host 127.0.0.1 --port 0 >"$WORK/gateway-$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  LAST_PORT=$(port_of "$(await_line "$WORK/gateway-$name.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$LAST_PID")") || exit 1
+  echo "WatchLLM sample, $name: http://127.0.0.1:$LAST_PORT/v1 (pid $LAST_PID, -Xmx$GATEWAY_HEAP, $prop)"
+}
+GWF= GWP=
 if [[ $FILTER == 1 ]]; then
-  sed "s#dir: $WORK/store#dir: $WORK/store-filter#" "$WORK/watchllm.yaml" >"$WORK/watchllm-filter.yaml"
-  java -Xmx"$GATEWAY_HEAP" -Dwatchllm.jetty.mount=filter -jar "$SAMPLE_JAR" --config "$WORK/watchllm-filter.yaml" --host 127.0.0.1 --port 0 >"$WORK/gateway-filter.log" 2>&1 &
-  GWF_PID=$!
-  PIDS+=("$GWF_PID")
-  GWF=$(port_of "$(await_line "$WORK/gateway-filter.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GWF_PID")") || exit 1
-  echo "WatchLLM sample, filter mount: http://127.0.0.1:$GWF/v1 (pid $GWF_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.mount=filter)"
+  start_sample filter -Dwatchllm.jetty.mount=filter   # the Servlet filter mount
+  GWF=$LAST_PORT
 fi
-
-# The same sample with WatchLlmHandler on pool threads (the mode of an engine that may block).
-GWP=
 if [[ $POOL == 1 ]]; then
-  sed "s#dir: $WORK/store#dir: $WORK/store-pool#" "$WORK/watchllm.yaml" >"$WORK/watchllm-pool.yaml"
-  java -Xmx"$GATEWAY_HEAP" -Dwatchllm.jetty.selector=false -jar "$SAMPLE_JAR" --config "$WORK/watchllm-pool.yaml" --host 127.0.0.1 --port 0 >"$WORK/gateway-pool.log" 2>&1 &
-  GWP_PID=$!
-  PIDS+=("$GWP_PID")
-  GWP=$(port_of "$(await_line "$WORK/gateway-pool.log" 'WatchLLM listening on http://127\.0\.0\.1:[0-9]+' "$GWP_PID")") || exit 1
-  echo "WatchLLM sample, handler on pool threads: http://127.0.0.1:$GWP/v1 (pid $GWP_PID, -Xmx$GATEWAY_HEAP, -Dwatchllm.jetty.selector=false)"
+  start_sample pool -Dwatchllm.jetty.selector=false   # WatchLlmHandler on pool threads (the mode of an engine that may block)
+  GWP=$LAST_PORT
 fi
 
 # ---- ceilings: what the host alone allows an answer from memory, by mount ----------------------
