@@ -41,7 +41,8 @@ class UsageJsonTest {
     }
 
     private static double similarity(SplittableRandom rnd) {
-        return rnd.nextInt(4) == 0 ? Double.NaN : rnd.nextDouble();
+        int k = rnd.nextInt(40);
+        return k < 10 ? Double.NaN : k == 10 ? Double.POSITIVE_INFINITY : k == 11 ? Double.NEGATIVE_INFINITY : rnd.nextDouble();
     }
 
     /** What the line was before: Jackson's generator. */
