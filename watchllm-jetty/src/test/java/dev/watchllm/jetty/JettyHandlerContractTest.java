@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +35,13 @@ import org.junit.jupiter.api.Test;
 // Runs every spec of GatewayContract; the assertions live there, one kit for every mounting.
 class JettyHandlerContractTest extends GatewayContract {
     static final String HOST_TEXT = "the host's own handler";
+    /** The handler the contract runs through. */
+    protected WatchLlmHandler handler;
 
     @Override
     protected Mounted mount(Path configFile, int maxRequestThreads) throws Exception {
         WatchLlm engine = WatchLlm.fromConfig(configFile);
-        WatchLlmHandler handler = new WatchLlmHandler(engine, new HostHandler());
+        handler = new WatchLlmHandler(engine, new HostHandler());
         handler.setServeOnSelector(onSelector());
         Server server = start(handler, maxRequestThreads);
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
@@ -54,6 +57,12 @@ class JettyHandlerContractTest extends GatewayContract {
     }
 
     // ---- what only this mounting does ----
+
+    @Test
+    void theHandlerRunsInTheModeItWasMountedIn() {
+        assertEquals(onSelector(), handler.servesOnSelector());
+        assertEquals(onSelector() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING, handler.getInvocationType());
+    }
 
     @Test
     void bodyArrivingInPiecesIsReadWhole() throws Exception {
