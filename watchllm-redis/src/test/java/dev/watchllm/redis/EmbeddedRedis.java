@@ -7,19 +7,59 @@ import java.util.function.Function;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
 /**
  * A real redis-server (shipped inside the embedded-redis jar) on a free 127.0.0.1 port, with no
- * persistence: what each test class starts, stops, and may kill and restart on the same port.
+ * persistence. A test may start one itself ({@code new EmbeddedRedis()}), stop it and restart it on
+ * the same port; or share one across its class as an extension:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final EmbeddedRedis redis = EmbeddedRedis.perClass(true);
+ * }</pre>
+ *
+ * started before the class's {@code @BeforeAll} methods and stopped after its {@code @AfterAll}
+ * ones, and emptied before each test when asked.
  */
-final class EmbeddedRedis implements AutoCloseable {
+final class EmbeddedRedis implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
     private final int port;
+    private final boolean flushBeforeEach;
     private RedisServer server;
 
+    /** Started now. */
     EmbeddedRedis() {
-        this.port = freePort();
+        this(false);
         start();
+    }
+
+    private EmbeddedRedis(boolean flushBeforeEach) {
+        this.port = freePort();
+        this.flushBeforeEach = flushBeforeEach;
+    }
+
+    /** One server for a test class (register it as a static extension); {@code flushBeforeEach}: empty before every test. */
+    static EmbeddedRedis perClass(boolean flushBeforeEach) {
+        return new EmbeddedRedis(flushBeforeEach);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (flushBeforeEach) query(c -> c.sync().flushall());
     }
 
     void start() {

@@ -19,11 +19,9 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The shared semantic index on a real Redis: several engines' stores, each with its own real
@@ -31,26 +29,12 @@ import org.junit.jupiter.api.Test;
  * own events (bounded), never sleeps.
  */
 class RedisSemanticIndexTest {
-    static EmbeddedRedis redis;
+    @RegisterExtension
+    static final EmbeddedRedis redis = EmbeddedRedis.perClass(true);
     static final Partition P = new Partition("p", "ctx/local:test");
     static final Partition Q = new Partition("q", "ctx/local:test"); // same context, other project
     final TestClock clock = new TestClock("2026-03-10T12:00:00Z");
     final List<Member> members = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = new EmbeddedRedis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.query(c -> c.sync().flushall());
-    }
 
     @AfterEach
     void close() {

@@ -6,37 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.watchllm.limit.MonthQuota;
 import dev.watchllm.testing.AbstractStoreTest;
 import java.time.YearMonth;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store test kit against a real Redis. */
 // Runs every spec of AbstractStoreTest; their assertions live there, one kit for every mounting/store.
 class RedisStoreTest extends AbstractStoreTest {
-    static EmbeddedRedis redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = new EmbeddedRedis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void emptyRedis() {
-        RedisClient c = RedisClient.create(redis.uri());
-        try (StatefulRedisConnection<String, String> conn = c.connect()) {
-            conn.sync().flushall();
-        } finally {
-            c.shutdown();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedRedis redis = EmbeddedRedis.perClass(true);
 
     /**
      * Each engine's early quota check answers "not spent" from the count it last saw, without a

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The semantic cache across engines on one Redis, end to end: engines built from a config with
@@ -42,7 +43,8 @@ class SharedSemanticCacheTest {
     static final String P_KEY = ApiKeys.mint("test");
     static final String Q_KEY = ApiKeys.mint("test");
     static final TestClock CLOCK = new TestClock("2026-03-10T12:00:00Z");
-    static EmbeddedRedis redis;
+    @RegisterExtension
+    static final EmbeddedRedis redis = EmbeddedRedis.perClass(false);
     static FakeProvider provider;
     static Instance a;
     static Instance b;
@@ -53,7 +55,6 @@ class SharedSemanticCacheTest {
 
     @BeforeAll
     static void start() throws Exception {
-        redis = new EmbeddedRedis();
         provider = new FakeProvider();
         listen();
         a = engine();
@@ -66,7 +67,6 @@ class SharedSemanticCacheTest {
         a.close();
         listener.shutdown();
         provider.close();
-        redis.close();
     }
 
     static void listen() {

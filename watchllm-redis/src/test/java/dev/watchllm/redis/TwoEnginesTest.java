@@ -21,8 +21,6 @@ import dev.watchllm.config.UpstreamConfig;
 import dev.watchllm.config.WatchLlmConfig;
 import dev.watchllm.testing.FakeProvider;
 import dev.watchllm.testing.TestClock;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,39 +28,23 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two engines on one Redis act as one gateway: one limit, one cache, one ledger, one set of keys. */
 class TwoEnginesTest {
-    static EmbeddedRedis redis;
+    @RegisterExtension
+    static final EmbeddedRedis redis = EmbeddedRedis.perClass(true);
     final TestClock clock = new TestClock("2026-03-10T12:00:00Z");
     final String key = ApiKeys.mint("test");
     FakeProvider provider;
     Instance a;
     Instance b;
 
-    @BeforeAll
-    static void startRedis() {
-        redis = new EmbeddedRedis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @BeforeEach
     void start() throws Exception {
-        RedisClient c = RedisClient.create(redis.uri());
-        try (StatefulRedisConnection<String, String> conn = c.connect()) {
-            conn.sync().flushall();
-        } finally {
-            c.shutdown();
-        }
         provider = new FakeProvider();
         a = new Instance(config(provider, key, redis.uri(), true), clock);
         b = new Instance(config(provider, key, redis.uri(), true), clock);
